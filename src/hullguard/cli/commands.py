@@ -1,0 +1,26 @@
+"""Registry of command families. Each family lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+#: module path -> attribute holding a click command or group
+_FAMILIES: dict[str, str] = {
+    "hullguard.cli.image_cmd": "image",
+    "hullguard.cli.placeholders": "PLACEHOLDERS",
+}
+
+
+def all_commands() -> list[click.Command]:
+    """Every top-level command, in the order ``--help`` shows them."""
+    out: list[click.Command] = []
+    for module_name, attr in _FAMILIES.items():
+        module = importlib.import_module(module_name)
+        value = getattr(module, attr)
+        if isinstance(value, click.Command):
+            out.append(value)
+        else:
+            out.extend(value)
+    return out

@@ -1,0 +1,43 @@
+"""Command families whose implementation lands in later issues.
+
+Each is listed in ``--help`` and exits 2 with a clear message, so scripts fail
+loudly instead of silently doing nothing. A family is removed from here when
+its real module is registered in ``commands.py``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from hullguard.errors import UsageError
+
+_PENDING: dict[str, str] = {
+    "sbom": "Generate an SBOM (CycloneDX, SPDX) of an image or directory.",
+    "scan": "Scan an image for vulnerabilities and secrets.",
+    "lint": "Lint a Dockerfile (base image trust, secrets, USER, .dockerignore).",
+    "audit": "Audit Kubernetes manifests, compose files and docker run lines.",
+    "sign": "Sign an image (cosign-compatible).",
+    "verify": "Verify an image's signatures.",
+    "attest": "Attach an in-toto attestation to an image.",
+    "db": "Manage the local vulnerability database.",
+    "inventory": "Store SBOMs and deployments; ask who runs package X.",
+    "serve": "Run the HTTP API, dashboard and admission webhook.",
+}
+
+
+def _make(name: str, help_text: str) -> click.Command:
+    @click.command(
+        name=name,
+        help=f"{help_text} (not available yet)",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+    def _cmd() -> None:
+        raise UsageError(
+            f"'hullguard {name}' is not implemented in this version",
+            hint="see CHANGELOG.md for what is available",
+        )
+
+    return _cmd
+
+
+PLACEHOLDERS: list[click.Command] = [_make(n, h) for n, h in _PENDING.items()]
