@@ -1,0 +1,141 @@
+"""One pass over every layer: file records for the layered view, file contents for analyzers.
+
+Analyzers declare which files they want (``wants``); the walk reads each
+wanted file once, in the single pass that also verifies the layer digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hullguard.cache import AnalysisCache
+from hullguard.image.fsview import LayeredView
+from hullguard.image.loader import Image
+from hullguard.model.image import FileRecord, FileType, Layer
+from hullguard.progress import NULL_PROGRESS, Progress
+
+#: (path, size, layer) -> whether to read the file's bytes
+WantFn = Callable[[str, int, Layer], bool]
+
+
+@dataclass
+class LayerContent:
+    """What one layer holds: its entries and the bytes of the wanted files."""
+
+    layer: Layer
+    records: list[FileRecord] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # wanted but over the size limit
+
+
+def read_layer(image: Image, layer: Layer, want: WantFn | None, progress: Progress) -> LayerContent:
+    """Read one layer fully (verifying its digests) and collect what ``want`` asks for."""
+    out = LayerContent(layer)
+    max_file = image.limits.max_file_bytes
+    with image.open_layer(layer) as stream:
+        for entry in stream:
+            record = FileRecord(
+                path=entry.path,
+                type=entry.type,
+                size=entry.size,
+                mode=entry.mode,
+                layer=layer.index,
+                uid=entry.uid,
+                gid=entry.gid,
+                linkname=entry.linkname,
+            )
+            out.records.append(record)
+            if (
+                want is not None
+                and entry.type is FileType.FILE
+                and want(entry.path, entry.size, layer)
+            ):
+                data = stream.read_data(max_file)
+                if data is None:
+                    out.skipped.append(entry.path)
+                else:
+                    out.files[entry.path] = data
+    progress.advance("layers", 1)
+    return out
+
+
+RECORDS_ANALYZER = "records"
+RECORDS_VERSION = "1"
+
+
+def _encode(records: list[FileRecord]) -> list[list[object]]:
+    return [[r.path, r.type.value, r.size, r.mode, r.uid, r.gid, r.linkname] for r in records]
+
+
+def _decode(rows: object, layer: int) -> list[FileRecord] | None:
+    if not isinstance(rows, list):
+        return None
+    try:
+        return [
+            FileRecord(
+                path=str(p),
+                type=FileType(t),
+                size=int(s),
+                mode=int(m),
+                layer=layer,
+                uid=int(u),
+                gid=int(g),
+                linkname=str(ln),
+            )
+            for p, t, s, m, u, g, ln in rows
+        ]
+    except (TypeError, ValueError):
+        return None
+
+
+def layer_records(
+    image: Image, layer: Layer, cache: AnalysisCache, progress: Progress
+) -> list[FileRecord]:
+    """A layer's entries, from the cache when another scan already read that diff_id."""
+    cached = _decode(cache.get(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id), layer.index)
+    if cached is not None:
+        progress.advance("layers", 1)
+        return cached
+    content = read_layer(image, layer, None, progress)
+    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, _encode(content.records))
+    return content.records
+
+
+def build_layered_view(
+    image: Image, cache: AnalysisCache | None = None, progress: Progress = NULL_PROGRESS
+) -> tuple[LayeredView, dict[int, list[FileRecord]]]:
+    """The layered view of the whole image, reading only layers not already cached."""
+    cache = cache or AnalysisCache(None)
+    view = LayeredView()
+    per_layer: dict[int, list[FileRecord]] = {}
+    progress.start("layers", len(image.layers))
+    for layer in image.layers:
+        records = layer_records(image, layer, cache, progress)
+        per_layer[layer.index] = records
+        view.begin_layer(layer.index)
+        for record in records:
+            view.add(record)
+        view.end_layer()
+    progress.finish("layers")
+    return view, per_layer
+
+
+def walk_image(
+    image: Image,
+    want: WantFn | None = None,
+    progress: Progress = NULL_PROGRESS,
+) -> tuple[LayeredView, list[LayerContent]]:
+    """Read every layer in order; build the layered view and collect wanted files."""
+    view = LayeredView()
+    contents: list[LayerContent] = []
+    progress.start("layers", len(image.layers))
+    for layer in image.layers:
+        content = read_layer(image, layer, want, progress)
+        view.begin_layer(layer.index)
+        for record in content.records:
+            view.add(record)
+        view.end_layer()
+        contents.append(content)
+    progress.finish("layers")
+    return view, contents
