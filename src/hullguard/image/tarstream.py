@@ -67,7 +67,7 @@ def _number(field_bytes: bytes, what: str) -> int:
     try:
         return int(text, 8)
     except ValueError:
-        raise MalformedImage(f"{what}: invalid numeric field {text[:20]!r} in tar header") from None
+        raise MalformedImage(f"{what}: corrupt tar header (not a tar layer?)") from None
 
 
 def _cstr(field_bytes: bytes) -> str:
