@@ -33,6 +33,7 @@ from hullguard.audit.pss_baseline import (
     SAFE_SYSCTLS,
     SECCOMP_OK,
     SELINUX_TYPES,
+    apparmor_annotation_ok,
     seccomp_type,
 )
 from hullguard.audit.yamledit import edit_map, eol_comment, new_map, new_seq, put, remove
@@ -90,9 +91,7 @@ def _fix_common_sc(sc: CommentedMap, windows: bool) -> None:
         eol_comment(sc, "runAsUser", UID_NOTE)
     wo = sc.get("windowsOptions")
     if isinstance(wo, CommentedMap) and is_true(wo, "hostProcess"):
-        remove(wo, "hostProcess")
-        if not wo:
-            remove(sc, "windowsOptions")
+        remove(sc, "windowsOptions") if len(wo) == 1 else remove(wo, "hostProcess")
     _fix_selinux(sc)
     profile = sc.get("appArmorProfile")
     if isinstance(profile, CommentedMap) and get_str(profile, "type") not in APPARMOR_OK:
@@ -108,13 +107,14 @@ def _fix_selinux(sc: CommentedMap) -> None:
     opts = sc.get("seLinuxOptions")
     if not isinstance(opts, CommentedMap):
         return
-    for key in ("user", "role"):
-        if get_str(opts, key):
-            remove(opts, key)
+    bad = [k for k in ("user", "role") if get_str(opts, k)]
     if (get_str(opts, "type") or "") not in SELINUX_TYPES:
-        remove(opts, "type")
-    if not opts:
+        bad.append("type")
+    if len(bad) == len(opts):
         remove(sc, "seLinuxOptions")
+        return
+    for key in bad:
+        remove(opts, key)
 
 
 def _fix_annotations(meta: Any) -> None:
@@ -123,14 +123,17 @@ def _fix_annotations(meta: Any) -> None:
         return
     for key in list(annotations):
         value = annotations[key]
-        if str(key).startswith(APPARMOR_ANNOTATION) and isinstance(value, str):
-            if value not in ("", "runtime/default") and not value.startswith("localhost/"):
-                annotations[key] = "runtime/default"
+        if str(key).startswith(APPARMOR_ANNOTATION) and not apparmor_annotation_ok(value):
+            annotations[key] = "runtime/default"
 
 
 def _fix_container(ref: ContainerRef, c: CommentedMap, windows: bool) -> None:
-    edit_map(c, "securityContext", lambda sc: _fix_container_sc(sc, ref, windows),
-             after=_CONTAINER_SC_AFTER)  # fmt: skip
+    edit_map(
+        c,
+        "securityContext",
+        lambda sc: _fix_container_sc(sc, ref, windows),
+        after=_CONTAINER_SC_AFTER,
+    )
     for port in c.get("ports") or []:
         if isinstance(port, CommentedMap) and get_int(port, "hostPort"):
             remove(port, "hostPort")

@@ -24,10 +24,24 @@ RUNTIME_SOCKETS = (
 
 #: host paths whose bind mount gives a container control over the node
 SENSITIVE_HOST_PATHS = (
-    "/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker",
-    "/var/lib/containerd", "/var/lib/kubelet", "/var/log", "/usr", "/lib", "/bin", "/sbin",
-    "/run", "/var/run",
-)  # fmt: skip
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/var/log",
+    "/usr",
+    "/lib",
+    "/bin",
+    "/sbin",
+    "/run",
+    "/var/run",
+)
 
 
 def normalize_host_path(path: str) -> str:
@@ -52,9 +66,7 @@ def sensitive_host_path(path: str) -> bool:
     if not path.startswith("/"):
         return False
     norm = normalize_host_path(path)
-    return any(
-        norm == p or (p != "/" and norm.startswith(p + "/")) for p in SENSITIVE_HOST_PATHS
-    )
+    return any(norm == p or (p != "/" and norm.startswith(p + "/")) for p in SENSITIVE_HOST_PATHS)
 
 
 def split_image(image: str) -> tuple[str, str, str]:

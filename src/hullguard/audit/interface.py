@@ -104,10 +104,21 @@ class FileResult:
     path: str
     kind: InputKind
     findings: tuple[Finding, ...]
+    original_text: str = ""
     #: text of the hardened file when a fix was computed (``None`` otherwise)
     fixed_text: str | None = None
-    original_text: str = ""
+    #: what the hardened text still violates (``None`` when no fix was computed)
+    remaining: tuple[Finding, ...] | None = None
     notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed_text is not None and self.fixed_text != self.original_text
+
+    @property
+    def effective(self) -> tuple[Finding, ...]:
+        """Findings that still hold: after the fix when one was computed."""
+        return self.findings if self.remaining is None else self.remaining
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,8 @@ class AuditReport:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return tuple(sorted(f for fr in self.files for f in fr.findings))
+        """Findings that still hold (after ``--fix`` when it ran), sorted."""
+        return tuple(sorted(f for fr in self.files for f in fr.effective))
 
     def at_or_above(self, threshold: Severity) -> tuple[Finding, ...]:
         """Findings whose severity is ``threshold`` or worse."""

@@ -23,11 +23,12 @@ def read_only_root(ctx: PodContext) -> Iterator[Finding]:
     for ref in iter_containers(ctx.spec):
         if not ref.ephemeral and not is_true(sc_of(ref), "readOnlyRootFilesystem"):
             yield ctx.finding(
-                "AU301", ctx.container_pos(ref, "securityContext", "readOnlyRootFilesystem"),
+                "AU301",
+                ctx.container_pos(ref, "securityContext", "readOnlyRootFilesystem"),
                 f"{ref.path(ctx.target)}.securityContext.readOnlyRootFilesystem",
                 f"container {ref.name!r} should set readOnlyRootFilesystem: true",
                 ref.name,
-            )  # fmt: skip
+            )
 
 
 def limits(ctx: PodContext) -> Iterator[Finding]:
@@ -38,11 +39,12 @@ def limits(ctx: PodContext) -> Iterator[Finding]:
         for key, rule_id in (("memory", "AU302"), ("cpu", "AU303")):
             if not has_key(lim, key):
                 yield ctx.finding(
-                    rule_id, ctx.container_pos(ref, "resources", "limits"),
+                    rule_id,
+                    ctx.container_pos(ref, "resources", "limits"),
                     f"{ref.path(ctx.target)}.resources.limits.{key}",
                     f"container {ref.name!r} has no {key} limit; set resources.limits.{key}",
                     ref.name,
-                )  # fmt: skip
+                )
 
 
 def requests(ctx: PodContext) -> Iterator[Finding]:
@@ -51,9 +53,13 @@ def requests(ctx: PodContext) -> Iterator[Finding]:
         for part in ("requests", "limits"):
             if any(has_key(get_map(res, part), k) for k in ("cpu", "memory")):
                 return
-    yield ctx.finding("AU304", ctx.spec_pos(), ctx.target.path,
-                      "no container requests CPU or memory (BestEffort QoS: evicted first); "
-                      "set resources.requests")  # fmt: skip
+    yield ctx.finding(
+        "AU304",
+        ctx.spec_pos(),
+        ctx.target.path,
+        "no container requests CPU or memory (BestEffort QoS: evicted first); "
+        "set resources.requests",
+    )
 
 
 def runtime_sockets(ctx: PodContext) -> Iterator[Finding]:
@@ -63,9 +69,12 @@ def runtime_sockets(ctx: PodContext) -> Iterator[Finding]:
         path = get_str(get_map(vol, "hostPath"), "path") or ""
         sock = runtime_socket(path)
         if sock:
-            yield ctx.finding("AU305", loc.item(volumes, i, ctx.spec_pos("volumes")),
-                              f"{ctx.target.path}.volumes[{i}].hostPath.path",
-                              f"hostPath {path} exposes the runtime socket {sock}; remove it")  # fmt: skip
+            yield ctx.finding(
+                "AU305",
+                loc.item(volumes, i, ctx.spec_pos("volumes")),
+                f"{ctx.target.path}.volumes[{i}].hostPath.path",
+                f"hostPath {path} exposes the runtime socket {sock}; remove it",
+            )
 
 
 def images(ctx: PodContext) -> Iterator[Finding]:
@@ -77,8 +86,13 @@ def images(ctx: PodContext) -> Iterator[Finding]:
                 if rule_id == "AU307"
                 else f"image {image!r} is not pinned by digest; append @sha256:<digest>"
             )
-            yield ctx.finding(rule_id, ctx.container_pos(ref, "image"),
-                              f"{ref.path(ctx.target)}.image", msg, ref.name)  # fmt: skip
+            yield ctx.finding(
+                rule_id,
+                ctx.container_pos(ref, "image"),
+                f"{ref.path(ctx.target)}.image",
+                msg,
+                ref.name,
+            )
 
 
 def automount_token(ctx: PodContext) -> Iterator[Finding]:
@@ -86,18 +100,31 @@ def automount_token(ctx: PodContext) -> Iterator[Finding]:
         return
     account = get_str(ctx.spec, "serviceAccountName") or "default"
     if is_true(ctx.spec, "automountServiceAccountToken") or account not in ctx.tokenless_accounts:
-        yield ctx.finding("AU308", ctx.spec_pos("automountServiceAccountToken"),
-                          f"{ctx.target.path}.automountServiceAccountToken",
-                          "the service account token is mounted; set "
-                          "automountServiceAccountToken: false unless the pod calls the API")  # fmt: skip
+        yield ctx.finding(
+            "AU308",
+            ctx.spec_pos("automountServiceAccountToken"),
+            f"{ctx.target.path}.automountServiceAccountToken",
+            "the service account token is mounted; set "
+            "automountServiceAccountToken: false unless the pod calls the API",
+        )
 
 
 def host_aliases(ctx: PodContext) -> Iterator[Finding]:
     if get_seq(ctx.spec, "hostAliases"):
-        yield ctx.finding("AU309", ctx.spec_pos("hostAliases"), f"{ctx.target.path}.hostAliases",
-                          "hostAliases rewrite /etc/hosts; prefer DNS")  # fmt: skip
+        yield ctx.finding(
+            "AU309",
+            ctx.spec_pos("hostAliases"),
+            f"{ctx.target.path}.hostAliases",
+            "hostAliases rewrite /etc/hosts; prefer DNS",
+        )
 
 
 HARDENING_CHECKS: tuple[PodCheck, ...] = (
-    read_only_root, limits, requests, runtime_sockets, images, automount_token, host_aliases,
-)  # fmt: skip
+    read_only_root,
+    limits,
+    requests,
+    runtime_sockets,
+    images,
+    automount_token,
+    host_aliases,
+)

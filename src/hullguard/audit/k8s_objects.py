@@ -124,7 +124,9 @@ def service_accounts_without_token(refs: Sequence[ObjectRef]) -> frozenset[str]:
     """Names of ServiceAccounts that set ``automountServiceAccountToken: false``."""
     names = set()
     for ref in refs:
-        if ref.obj.get("kind") == "ServiceAccount" and is_false(ref.obj, "automountServiceAccountToken"):
+        if ref.obj.get("kind") == "ServiceAccount" and is_false(
+            ref.obj, "automountServiceAccountToken"
+        ):
             meta = get_map(ref.obj, "metadata")
             names.add(get_str(meta, "name") or "")
     return frozenset(names)

@@ -25,9 +25,17 @@ from hullguard.audit.pss_baseline import (
 
 #: inline volume sources the restricted profile allows
 RESTRICTED_VOLUME_SOURCES = frozenset(
-    {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-     "projected", "secret"}
-)  # fmt: skip
+    {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
+)
 
 
 def volume_types(ctx: PodContext) -> Iterator[Finding]:
@@ -42,9 +50,12 @@ def volume_types(ctx: PodContext) -> Iterator[Finding]:
             continue
         name = get_str(m, "name") or f"volumes[{i}]"
         kind = ", ".join(sources)
-        yield ctx.finding("AU201", loc.item(volumes, i, ctx.spec_pos("volumes")),
-                          f"{ctx.target.path}.volumes[{i}]",
-                          f"volume {name!r} uses restricted type {kind}")  # fmt: skip
+        yield ctx.finding(
+            "AU201",
+            loc.item(volumes, i, ctx.spec_pos("volumes")),
+            f"{ctx.target.path}.volumes[{i}]",
+            f"volume {name!r} uses restricted type {kind}",
+        )
 
 
 def privilege_escalation(ctx: PodContext) -> Iterator[Finding]:
@@ -53,19 +64,23 @@ def privilege_escalation(ctx: PodContext) -> Iterator[Finding]:
     for ref in iter_containers(ctx.spec):
         if not is_false(sc_of(ref), "allowPrivilegeEscalation"):
             yield ctx.finding(
-                "AU202", ctx.container_pos(ref, "securityContext", "allowPrivilegeEscalation"),
+                "AU202",
+                ctx.container_pos(ref, "securityContext", "allowPrivilegeEscalation"),
                 f"{ref.path(ctx.target)}.securityContext.allowPrivilegeEscalation",
                 f"container {ref.name!r} must set allowPrivilegeEscalation: false",
                 ref.name,
-            )  # fmt: skip
+            )
 
 
 def run_as_non_root(ctx: PodContext) -> Iterator[Finding]:
     pod_true = is_true(ctx.pod_sc, "runAsNonRoot")
     if is_false(ctx.pod_sc, "runAsNonRoot"):
-        yield ctx.finding("AU203", ctx.pod_sc_pos("runAsNonRoot"),
-                          f"{ctx.target.path}.securityContext.runAsNonRoot",
-                          "pod sets runAsNonRoot: false; set it to true")  # fmt: skip
+        yield ctx.finding(
+            "AU203",
+            ctx.pod_sc_pos("runAsNonRoot"),
+            f"{ctx.target.path}.securityContext.runAsNonRoot",
+            "pod sets runAsNonRoot: false; set it to true",
+        )
     for ref in iter_containers(ctx.spec):
         sc = sc_of(ref)
         if is_false(sc, "runAsNonRoot"):
@@ -74,24 +89,32 @@ def run_as_non_root(ctx: PodContext) -> Iterator[Finding]:
             msg = f"pod or container {ref.name!r} must set runAsNonRoot: true"
         else:
             continue
-        yield ctx.finding("AU203", ctx.container_pos(ref, "securityContext", "runAsNonRoot"),
-                          f"{ref.path(ctx.target)}.securityContext.runAsNonRoot", msg,
-                          ref.name)  # fmt: skip
+        yield ctx.finding(
+            "AU203",
+            ctx.container_pos(ref, "securityContext", "runAsNonRoot"),
+            f"{ref.path(ctx.target)}.securityContext.runAsNonRoot",
+            msg,
+            ref.name,
+        )
 
 
 def run_as_user(ctx: PodContext) -> Iterator[Finding]:
     if get_int(ctx.pod_sc, "runAsUser") == 0:
-        yield ctx.finding("AU204", ctx.pod_sc_pos("runAsUser"),
-                          f"{ctx.target.path}.securityContext.runAsUser",
-                          "pod sets runAsUser: 0 (root); use a non-zero UID")  # fmt: skip
+        yield ctx.finding(
+            "AU204",
+            ctx.pod_sc_pos("runAsUser"),
+            f"{ctx.target.path}.securityContext.runAsUser",
+            "pod sets runAsUser: 0 (root); use a non-zero UID",
+        )
     for ref in iter_containers(ctx.spec):
         if get_int(sc_of(ref), "runAsUser") == 0:
             yield ctx.finding(
-                "AU204", ctx.container_pos(ref, "securityContext", "runAsUser"),
+                "AU204",
+                ctx.container_pos(ref, "securityContext", "runAsUser"),
                 f"{ref.path(ctx.target)}.securityContext.runAsUser",
                 f"container {ref.name!r} sets runAsUser: 0 (root); use a non-zero UID",
                 ref.name,
-            )  # fmt: skip
+            )
 
 
 def seccomp_required(ctx: PodContext) -> Iterator[Finding]:
@@ -100,11 +123,12 @@ def seccomp_required(ctx: PodContext) -> Iterator[Finding]:
     for ref in iter_containers(ctx.spec):
         if seccomp_type(sc_of(ref)) is None:
             yield ctx.finding(
-                "AU205", ctx.container_pos(ref, "securityContext"),
+                "AU205",
+                ctx.container_pos(ref, "securityContext"),
                 f"{ref.path(ctx.target)}.securityContext.seccompProfile",
                 f"pod or container {ref.name!r} must set seccompProfile.type: RuntimeDefault",
                 ref.name,
-            )  # fmt: skip
+            )
 
 
 def capabilities_restricted(ctx: PodContext) -> Iterator[Finding]:
@@ -115,26 +139,35 @@ def capabilities_restricted(ctx: PodContext) -> Iterator[Finding]:
         drops = [str(c) for c in get_seq(get_map(sc, "capabilities"), "drop")]
         if "ALL" not in drops:
             yield ctx.finding(
-                "AU206", ctx.container_pos(ref, "securityContext", "capabilities"),
+                "AU206",
+                ctx.container_pos(ref, "securityContext", "capabilities"),
                 f"{ref.path(ctx.target)}.securityContext.capabilities.drop",
                 f"container {ref.name!r} must drop ALL capabilities",
                 ref.name,
-            )  # fmt: skip
+            )
         extra = sorted(
-            {c for c in added_capabilities(sc)
-             if c != "NET_BIND_SERVICE" and c in BASELINE_CAPABILITIES}
-        )  # fmt: skip
+            {
+                c
+                for c in added_capabilities(sc)
+                if c != "NET_BIND_SERVICE" and c in BASELINE_CAPABILITIES
+            }
+        )
         if extra:
             yield ctx.finding(
-                "AU206", ctx.container_pos(ref, "securityContext", "capabilities", "add"),
+                "AU206",
+                ctx.container_pos(ref, "securityContext", "capabilities", "add"),
                 f"{ref.path(ctx.target)}.securityContext.capabilities.add",
                 f"container {ref.name!r} adds {', '.join(extra)}; only NET_BIND_SERVICE may "
                 "be added",
                 ref.name,
-            )  # fmt: skip
+            )
 
 
 RESTRICTED_CHECKS: tuple[PodCheck, ...] = (
-    volume_types, privilege_escalation, run_as_non_root, run_as_user, seccomp_required,
+    volume_types,
+    privilege_escalation,
+    run_as_non_root,
+    run_as_user,
+    seccomp_required,
     capabilities_restricted,
-)  # fmt: skip
+)

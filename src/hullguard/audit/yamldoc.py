@@ -10,6 +10,7 @@ order and quoting, and records the line and column of every key and item.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ def guess_indent(text: str) -> Indent:
     meaningful = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     maps: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
-    for cur, nxt in zip(meaningful, meaningful[1:], strict=False):
+    for cur, nxt in itertools.pairwise(meaningful):
         m = _KEY_LINE.match(cur)
         if not m or not cur.rstrip().endswith(":"):
             continue
