@@ -21,7 +21,7 @@ from hullguard.audit.nodes import get_map, has_key
 from hullguard.audit.pss_baseline import SAFE_SYSCTLS, SELINUX_TYPES
 from hullguard.audit.runtime_model import is_root_user, normalize_capability, split_security_opt
 from hullguard.audit.yamldoc import Document, dump_like
-from hullguard.audit.yamledit import eol_comment, new_seq, put, remove
+from hullguard.audit.yamledit import eol_comment, forget_orphans, new_seq, put, remove
 
 USER_NOTE = "hullguard: use the image's non-root UID"
 LIMITS_NOTE = "hullguard: set real limits"
@@ -40,6 +40,7 @@ def fix_compose_documents(docs: Sequence[Document]) -> str:
             svc = services[name]
             if isinstance(svc, CommentedMap) and fix_service(svc):
                 changed.add(doc.index)
+    forget_orphans()
     return "".join(dump_like(d.text, d.data) if d.index in changed else d.text for d in docs)
 
 

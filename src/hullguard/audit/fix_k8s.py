@@ -143,20 +143,21 @@ def _fix_container(ref: ContainerRef, c: CommentedMap, windows: bool) -> None:
 
 
 def _fix_container_sc(sc: CommentedMap, ref: ContainerRef, windows: bool) -> None:
-    if is_true(sc, "privileged"):
-        remove(sc, "privileged")
     if is_false(sc, "runAsNonRoot"):
         sc["runAsNonRoot"] = True
+    _fix_common_sc(sc, windows)
+    if not windows:
+        if not is_false(sc, "allowPrivilegeEscalation"):
+            put(sc, "allowPrivilegeEscalation", False)
+        edit_map(sc, "capabilities", _fix_capabilities)
+        if not ref.ephemeral and not is_true(sc, "readOnlyRootFilesystem"):
+            put(sc, "readOnlyRootFilesystem", True)
+    # removals last, so that a comment block hanging on a removed last key moves to
+    # the keys added above instead of being dropped with it
+    if is_true(sc, "privileged"):
+        remove(sc, "privileged")
     if get_str(sc, "procMount") not in (None, "Default"):
         remove(sc, "procMount")
-    _fix_common_sc(sc, windows)
-    if windows:
-        return
-    if not is_false(sc, "allowPrivilegeEscalation"):
-        put(sc, "allowPrivilegeEscalation", False)
-    edit_map(sc, "capabilities", _fix_capabilities)
-    if not ref.ephemeral and not is_true(sc, "readOnlyRootFilesystem"):
-        put(sc, "readOnlyRootFilesystem", True)
 
 
 def _fix_capabilities(caps: CommentedMap) -> None:

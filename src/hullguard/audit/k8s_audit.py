@@ -13,6 +13,7 @@ from hullguard.audit.pss_baseline import BASELINE_CHECKS
 from hullguard.audit.pss_restricted import RESTRICTED_CHECKS
 from hullguard.audit.rules import RULES
 from hullguard.audit.yamldoc import Document, dump_like
+from hullguard.audit.yamledit import forget_orphans
 
 
 def checks_for(profile: Profile) -> tuple[PodCheck, ...]:
@@ -47,4 +48,5 @@ def fix_documents(docs: Sequence[Document]) -> str:
         target = pod_target(ref)
         if target is not None and fix_pod(target):
             changed.add(ref.doc_index)
+    forget_orphans()
     return "".join(dump_like(d.text, d.data) if d.index in changed else d.text for d in docs)

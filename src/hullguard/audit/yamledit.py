@@ -17,6 +17,16 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 
+#: comment blocks detached from mappings emptied by :func:`remove`, by ``id`` of the
+#: mapping (the mapping itself is kept in the value so the id stays valid)
+_ORPHANS: dict[int, tuple[Any, str]] = {}
+
+
+def forget_orphans() -> None:
+    """Drop comment blocks that no later edit re-attached (call after a fix)."""
+    _ORPHANS.clear()
+
+
 def new_map(pairs: Iterable[tuple[str, Any]] = ()) -> CommentedMap:
     m = CommentedMap()
     for k, v in pairs:
@@ -105,7 +115,7 @@ def put(
     keys = list(parent)
     index = _position(keys, after, before)
     if index >= len(keys):
-        rest = _take_trailing(parent)
+        rest = _take_trailing(parent) or _ORPHANS.pop(id(parent), (None, ""))[1]
         parent[key] = value
         _give_trailing(parent, rest)
     else:
@@ -153,6 +163,9 @@ def remove(parent: CommentedMap, key: str) -> None:
     del parent[key]
     if rest and len(parent):
         _give_trailing(parent, rest)
+    elif rest:
+        # the mapping is empty now: keep the comment until a key is put back into it
+        _ORPHANS[id(parent)] = (parent, rest)
 
 
 def eol_comment(parent: CommentedMap, key: str, text: str) -> None:
