@@ -16,7 +16,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-
 #: comment blocks detached from mappings emptied by :func:`remove`, by ``id`` of the
 #: mapping (the mapping itself is kept in the value so the id stays valid)
 _ORPHANS: dict[int, tuple[Any, str]] = {}

@@ -58,3 +58,11 @@ def test_table_lists_findings_and_summary() -> None:
     assert "\x1b[" not in text  # no colour when not asked
     # brackets in messages are printed, not eaten as markup
     assert "cap_drop: [ALL]" in text.replace("\n", " ") or "--cap-drop ALL" in text
+
+
+def test_every_rule_is_documented() -> None:
+    from hullguard.audit.rules import RULES
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "audit.md").read_text()
+    for r in RULES.values():
+        assert f"#### {r.id} {r.name}\n" in doc, r.id
