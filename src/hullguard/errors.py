@@ -77,3 +77,11 @@ class VerificationError(HullguardError):
     """A signature, attestation or policy check failed (fails closed)."""
 
     exit_code = 1
+
+
+class AuditError(HullguardError):
+    """``hullguard audit`` could not read or understand its input."""
+
+
+class AuditInputError(AuditError):
+    """An audit input is unreadable, binary, broken YAML or not a manifest."""

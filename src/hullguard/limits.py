@@ -42,6 +42,10 @@ class Limits:
     http_retries: int = 4
     #: redirects followed on one request
     max_redirects: int = 5
+    #: one manifest, compose file or docker-run list read by ``hullguard audit``
+    max_audit_file_bytes: int = 16 * MiB
+    #: files visited when ``hullguard audit`` walks a directory
+    max_audit_files: int = 10_000
 
 
 DEFAULT_LIMITS = Limits()

@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="hullguard", standalone_mode=False)
+        # with standalone_mode=False click *returns* the code of ``ctx.exit(n)``
+        rc = cli.main(args=argv, prog_name="hullguard", standalone_mode=False)
     except HullguardError as exc:
         if debug:
             raise
@@ -71,4 +72,4 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("hullguard: interrupted", err=True)
         sys.exit(130)
-    sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)
