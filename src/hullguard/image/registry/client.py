@@ -264,10 +264,10 @@ class RegistryClient:
             next_url = str(response.url.join(link)) if link else None
             if next_url is not None and not self._same_origin(next_url):
                 raise RegistryError(f"registry {self.registry} paginates {what} to another host")
-        return items
+        return sorted(set(items))
 
     def list_tags(self, repository: str, *, page_size: int | None = None) -> list[str]:
-        """Every tag of a repository, following ``Link: <...>; rel="next"``."""
+        """Every tag of a repository (sorted), following ``Link: <...>; rel="next"``."""
         return self._paginate(
             self.url(f"{repository}/tags/list"),
             "tags",
@@ -277,7 +277,7 @@ class RegistryClient:
         )
 
     def catalog(self, *, page_size: int | None = None) -> list[str]:
-        """Every repository the registry lists (``/v2/_catalog``)."""
+        """Every repository the registry lists (``/v2/_catalog``), sorted."""
         return self._paginate(
             self.url("_catalog"), "repositories", "catalog", [CATALOG_SCOPE], page_size
         )
