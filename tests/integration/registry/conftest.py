@@ -82,7 +82,9 @@ class Layout:
 def _add_index(layout: Path) -> None:
     """Write an OCI index over the amd64 and arm64 images, tagged ``multi``."""
     index_json = json.loads((layout / "index.json").read_text())
-    by_tag = {m["annotations"]["org.opencontainers.image.ref.name"]: m for m in index_json["manifests"]}
+    by_tag = {
+        m["annotations"]["org.opencontainers.image.ref.name"]: m for m in index_json["manifests"]
+    }
     index = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.index.v1+json",
@@ -170,7 +172,9 @@ class Registry:
             args.append("--tls-verify=false")
         if self.creds:
             args.append(f"--creds={self.creds[0]}:{self.creds[1]}")
-        done = subprocess.run([*args, f"docker://{self.host}/{repo_tag}"], capture_output=True, timeout=60)
+        done = subprocess.run(
+            [*args, f"docker://{self.host}/{repo_tag}"], capture_output=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr.decode()
         return done.stdout
 
@@ -183,13 +187,18 @@ class Registry:
             self.process.wait()
 
 
-def _start_registry(root: Path, extra: dict[str, Any], scheme: str = "http", ca: Path | None = None) -> tuple[str, subprocess.Popen[bytes], Path]:
+def _start_registry(
+    root: Path, extra: dict[str, Any], scheme: str = "http", ca: Path | None = None
+) -> tuple[str, subprocess.Popen[bytes], Path]:
     for _ in range(5):
         port = free_port()
         config = {
             "version": 0.1,
             "log": {"level": "info", "accesslog": {"disabled": True}},
-            "storage": {"filesystem": {"rootdirectory": str(root / "storage")}, "delete": {"enabled": True}},
+            "storage": {
+                "filesystem": {"rootdirectory": str(root / "storage")},
+                "delete": {"enabled": True},
+            },
             "http": {"addr": f"127.0.0.1:{port}", "secret": uuid.uuid4().hex},
         }
         for key, value in extra.items():
@@ -201,7 +210,9 @@ def _start_registry(root: Path, extra: dict[str, Any], scheme: str = "http", ca:
         cfg.write_text(yaml.safe_dump(config))
         log = root / "registry.log"
         with log.open("ab") as out:
-            process = subprocess.Popen(["docker-registry", "serve", str(cfg)], stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                ["docker-registry", "serve", str(cfg)], stdout=out, stderr=subprocess.STDOUT
+            )
         if _wait_ready(f"{scheme}://127.0.0.1:{port}/v2/", process, ca):
             return f"127.0.0.1:{port}", process, log
         process.kill()
@@ -228,7 +239,9 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], ca: Path | None) -> 
 
 
 @pytest.fixture(scope="session")
-def plain_registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout) -> Iterator[Registry]:
+def plain_registry(
+    tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout
+) -> Iterator[Registry]:
     root = tmp_path_factory.mktemp("plain-registry")
     host, process, log = _start_registry(root, {})
     registry = Registry(host, process, log)
@@ -246,7 +259,9 @@ def test_ca() -> trustme.CA:
 
 
 @pytest.fixture(scope="session")
-def tls_registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout, test_ca: trustme.CA) -> Iterator[Registry]:
+def tls_registry(
+    tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout, test_ca: trustme.CA
+) -> Iterator[Registry]:
     root = tmp_path_factory.mktemp("tls-registry")
     leaf = test_ca.issue_cert("127.0.0.1", "localhost")
     cert, key, ca_pem = root / "server.crt", root / "server.key", root / "ca.pem"
@@ -303,8 +318,12 @@ class TokenServer:
 
     def sign(self, claims: dict[str, Any]) -> str:
         header = {"typ": "JWT", "alg": "ES256", "x5c": [base64.b64encode(self.cert_der).decode()]}
-        signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
-        r, s = decode_dss_signature(self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+        signing_input = (
+            f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
+        )
+        r, s = decode_dss_signature(
+            self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+        )
         return f"{signing_input}.{_b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
     def grant(self, user: str | None, scopes: list[str]) -> list[dict[str, Any]]:
@@ -360,7 +379,9 @@ def _token_handler(server: TokenServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0"))
             form = parse_qs(self.rfile.read(length).decode())
             server.requests.append({"method": "POST", "form": form})
-            if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [IDENTITY_TOKEN]:
+            if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [
+                IDENTITY_TOKEN
+            ]:
                 self._reply(401, b'{"details":"bad refresh token"}')
                 return
             self._reply(200, server.issue(USER, form.get("scope", [""])[0].split()))
@@ -369,7 +390,9 @@ def _token_handler(server: TokenServer) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture(scope="session")
-def token_registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout) -> Iterator[Registry]:
+def token_registry(
+    tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout
+) -> Iterator[Registry]:
     root = tmp_path_factory.mktemp("token-registry")
     ca = trustme.CA()
     signer = ca.issue_cert("hullguard-token-signer")
@@ -381,12 +404,17 @@ def token_registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Layout)
     tokens = TokenServer(key, cert.public_bytes(serialization.Encoding.DER))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _token_handler(tokens))
     tokens.port, tokens.server = int(httpd.server_address[1]), httpd
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     bundle = root / "token-ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     extra = {
         "auth": {
-            "token": {"realm": tokens.realm, "service": SERVICE, "issuer": ISSUER, "rootcertbundle": str(bundle)}
+            "token": {
+                "realm": tokens.realm,
+                "service": SERVICE,
+                "issuer": ISSUER,
+                "rootcertbundle": str(bundle),
+            }
         }
     }
     host, process, log = _start_registry(root, extra)

@@ -132,7 +132,11 @@ def test_head_manifest(client, plain_registry) -> None:
     desc = client.head_manifest("team/app", "multi")
     data = plain_registry.raw_manifest("team/app:multi")
     assert desc is not None
-    assert (desc.digest, desc.size, desc.media_type) == (_sha256(data), len(data), MediaType.OCI_INDEX)
+    assert (desc.digest, desc.size, desc.media_type) == (
+        _sha256(data),
+        len(data),
+        MediaType.OCI_INDEX,
+    )
     assert client.head_manifest("team/app", "gone") is None
 
 
@@ -159,7 +163,11 @@ def test_push_blob_manifest_and_mount(plain_registry, options) -> None:
             {
                 "schemaVersion": 2,
                 "mediaType": MediaType.OCI_MANIFEST,
-                "config": {"mediaType": MediaType.OCI_CONFIG, "digest": digest, "size": len(config)},
+                "config": {
+                    "mediaType": MediaType.OCI_CONFIG,
+                    "digest": digest,
+                    "size": len(config),
+                },
                 "layers": [],
             }
         ).encode()
@@ -181,7 +189,10 @@ def test_referrers_api_missing_means_fallback(client, plain_registry) -> None:
 
 def test_plain_http_without_insecure_explains(plain_registry, empty_docker_config) -> None:
     options = RegistryOptions(docker_config=empty_docker_config, timeout=5)
-    with RegistryClient(plain_registry.host, options) as client, pytest.raises(RegistryError) as info:
+    with (
+        RegistryClient(plain_registry.host, options) as client,
+        pytest.raises(RegistryError) as info,
+    ):
         client.get_manifest("team/app", "amd64")
     assert "plain HTTP" in info.value.diagnostics()
     assert "--insecure" in info.value.diagnostics()
@@ -197,7 +208,12 @@ def test_registry_down_fails_fast_and_clearly(empty_docker_config, closed_port) 
     port = closed_port
     options = RegistryOptions(insecure=True, docker_config=empty_docker_config)
     started = time.monotonic()
-    with RegistryClient(f"127.0.0.1:{port}", options) as client, pytest.raises(RegistryError) as info:
+    with (
+        RegistryClient(f"127.0.0.1:{port}", options) as client,
+        pytest.raises(RegistryError) as info,
+    ):
         client.get_manifest("team/app", "latest")
     assert time.monotonic() - started < 2
-    assert info.value.diagnostics().startswith(f"cannot reach registry 127.0.0.1:{port}: connection refused")
+    assert info.value.diagnostics().startswith(
+        f"cannot reach registry 127.0.0.1:{port}: connection refused"
+    )

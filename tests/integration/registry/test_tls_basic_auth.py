@@ -46,9 +46,9 @@ def test_untrusted_certificate_says_pass_ca_cert(tls_registry, empty_docker_conf
 
 
 def test_no_credentials_says_docker_login(tls_registry, empty_docker_config) -> None:
-    with RegistryClient(tls_registry.host, _options(tls_registry, empty_docker_config)) as client:
-        with pytest.raises(AuthError) as info:
-            client.get_manifest("team/app", "amd64")
+    options = _options(tls_registry, empty_docker_config)
+    with RegistryClient(tls_registry.host, options) as client, pytest.raises(AuthError) as info:
+        client.get_manifest("team/app", "amd64")
     text = info.value.diagnostics()
     assert text.startswith(f"authentication required by registry {tls_registry.host}")
     assert "docker login" in text and "--password-stdin" in text
@@ -64,14 +64,18 @@ def test_wrong_password_is_an_auth_error(tls_registry, empty_docker_config) -> N
 
 def test_credentials_from_config_json_auths(tls_registry, tmp_path) -> None:
     encoded = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-    (tmp_path / "config.json").write_text(json.dumps({"auths": {f"https://{tls_registry.host}": {"auth": encoded}}}))
+    (tmp_path / "config.json").write_text(
+        json.dumps({"auths": {f"https://{tls_registry.host}": {"auth": encoded}}})
+    )
     with RegistryClient(tls_registry.host, _options(tls_registry, tmp_path)) as client:
         assert client.get_manifest("team/app", "amd64").digest is not None
 
 
 def test_credentials_from_docker_config_env(tls_registry, tmp_path, monkeypatch) -> None:
     encoded = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
-    (tmp_path / "config.json").write_text(json.dumps({"auths": {tls_registry.host: {"auth": encoded}}}))
+    (tmp_path / "config.json").write_text(
+        json.dumps({"auths": {tls_registry.host: {"auth": encoded}}})
+    )
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     options = RegistryOptions(ca_cert=tls_registry.ca_pem)
     with RegistryClient(tls_registry.host, options) as client:
@@ -95,7 +99,11 @@ def test_credentials_from_helper(tls_registry, tmp_path, monkeypatch, style) -> 
     bin_dir.mkdir()
     _helper(bin_dir, "test", log, USER, PASSWORD)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    config = {"credsStore": "test"} if style == "credsStore" else {"credHelpers": {tls_registry.host: "test"}}
+    config = (
+        {"credsStore": "test"}
+        if style == "credsStore"
+        else {"credHelpers": {tls_registry.host: "test"}}
+    )
     (tmp_path / "config.json").write_text(json.dumps(config))
     with RegistryClient(tls_registry.host, _options(tls_registry, tmp_path)) as client:
         assert client.get_manifest("team/app", "amd64").digest is not None
@@ -110,6 +118,8 @@ def test_helper_with_wrong_secret_is_rejected(tls_registry, tmp_path, monkeypatc
     _helper(bin_dir, "test", tmp_path / "log", USER, "stale-secret")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     (tmp_path / "config.json").write_text(json.dumps({"credsStore": "test"}))
-    with RegistryClient(tls_registry.host, _options(tls_registry, tmp_path)) as client:
-        with pytest.raises(AuthError, match="from docker-credential-test"):
-            client.get_manifest("team/app", "amd64")
+    with (
+        RegistryClient(tls_registry.host, _options(tls_registry, tmp_path)) as client,
+        pytest.raises(AuthError, match="from docker-credential-test"),
+    ):
+        client.get_manifest("team/app", "amd64")

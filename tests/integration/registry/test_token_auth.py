@@ -31,7 +31,9 @@ def test_bearer_flow_with_basic_credentials(token_registry, empty_docker_config)
         raw = client.get_manifest("team/app", "amd64")
         manifest = json.loads(raw.data)
         for desc in [manifest["config"], *manifest["layers"]]:
-            with client.open_blob("team/app", desc["digest"], size=desc["size"], verify=True) as blob:
+            with client.open_blob(
+                "team/app", desc["digest"], size=desc["size"], verify=True
+            ) as blob:
                 blob.read()
         assert client.list_tags("team/app") == ["amd64"]
     issued = server.requests[before:]
@@ -50,9 +52,9 @@ def test_anonymous_token_for_public_repository(token_registry, empty_docker_conf
 
 
 def test_anonymous_is_denied_a_private_repository(token_registry, empty_docker_config) -> None:
-    with RegistryClient(token_registry.host, _options(empty_docker_config)) as client:
-        with pytest.raises(AuthError) as info:
-            client.get_manifest("team/app", "amd64")
+    options = _options(empty_docker_config)
+    with RegistryClient(token_registry.host, options) as client, pytest.raises(AuthError) as info:
+        client.get_manifest("team/app", "amd64")
     assert "docker login" in info.value.diagnostics()
 
 
@@ -65,7 +67,9 @@ def test_wrong_password_at_the_token_service(token_registry, empty_docker_config
 
 def test_identity_token_uses_the_oauth2_refresh_flow(token_registry, tmp_path) -> None:
     key = token_registry.host
-    (tmp_path / "config.json").write_text(json.dumps({"auths": {key: {"identitytoken": IDENTITY_TOKEN}}}))
+    (tmp_path / "config.json").write_text(
+        json.dumps({"auths": {key: {"identitytoken": IDENTITY_TOKEN}}})
+    )
     with RegistryClient(token_registry.host, _options(tmp_path)) as client:
         assert client.get_manifest("team/app", "amd64").digest is not None
     last = token_registry.token_server.requests[-1]
