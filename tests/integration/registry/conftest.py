@@ -43,8 +43,6 @@ IDENTITY_TOKEN = "test-identity-token-not-secret"
 SERVICE = "hullguard-test-registry"
 ISSUER = "hullguard-test-issuer"
 
-pytestmark = pytest.mark.integration
-
 
 def _require_tools() -> None:
     missing = [t for t in TOOLS if shutil.which(t) is None]

@@ -291,3 +291,35 @@ def test_redirect_to_plain_http_elsewhere_is_refused(fake, make_client) -> None:
     )
     with pytest.raises(RegistryError, match=r"refusing redirect to plain HTTP blobs\.example\.com"):
         make_client().open_blob("r", Digest(digest))
+
+
+def test_wrong_blob_is_caught_before_the_last_chunk_is_handed_out(fake, make_client) -> None:
+    digest = Digest("sha256:" + hashlib.sha256(b"expected").hexdigest())
+    fake.route("GET", f"/v2/r/blobs/{digest}", lambda req: reply(req, 200, b"tampered"))
+    # a reader that stops after exactly `size` bytes never sees unverified content
+    blob = make_client().open_blob("r", digest, size=8, verify=True)
+    with blob, pytest.raises(DigestMismatch):
+        blob.read(8)
+
+
+def test_drip_fed_manifest_hits_the_overall_deadline(fake, make_client) -> None:
+    def drip(req) -> None:  # type: ignore[no-untyped-def]
+        req.send_response(200)
+        req.send_header("Content-Type", OCI["Content-Type"])
+        req.send_header("Content-Length", "1000")
+        req.end_headers()
+        try:
+            for _ in range(1000):
+                req.wfile.write(b" ")
+                req.wfile.flush()
+                if fake.release.wait(0.1):
+                    return
+        except OSError:
+            return
+
+    fake.route("GET", "/v2/r/manifests/drip", drip)
+    client = make_client(timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(RegistryError, match="too slowly"):
+        client.get_manifest("r", "drip")
+    assert time.monotonic() - started < 3

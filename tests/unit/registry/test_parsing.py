@@ -195,3 +195,14 @@ def test_distribution_errors() -> None:
     assert distribution_errors(body) == [("MANIFEST_UNKNOWN", "manifest unknown")]
     assert distribution_errors(b"404 page not found") == []
     assert distribution_errors(b'{"errors":"x"}') == []
+
+
+def test_unreadable_ca_cert_is_a_usage_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hullguard.image.registry.transport import ssl_context
+
+    bad = tmp_path / "ca.pem"
+    bad.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
+    with pytest.raises(UsageError) as info:
+        ssl_context(RegistryOptions(ca_cert=bad))
+    assert "cannot load CA certificate" in info.value.diagnostics()
+    assert "PEM" in info.value.diagnostics()

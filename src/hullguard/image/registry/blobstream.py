@@ -2,7 +2,8 @@
 
 The stream never holds more than one network chunk in memory, refuses to
 deliver more bytes than the descriptor's size, reports a short body as an
-error, and (when asked) checks the digest when the last byte has been read.
+error, and (when asked) checks the digest as soon as the last byte of the
+declared size has arrived, before handing that last chunk out.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class BlobStream(io.RawIOBase):
         self._pending = memoryview(b"")
         self._total = 0
         self._done = False
+        self._checked = False
 
     def readable(self) -> bool:
         return True
@@ -81,6 +83,8 @@ class BlobStream(io.RawIOBase):
                 )
             if self._hasher is not None:
                 self._hasher.update(chunk)
+            if self._total == self._expected:
+                self._check_digest()
             return chunk
 
     def _finish(self) -> None:
@@ -91,14 +95,20 @@ class BlobStream(io.RawIOBase):
                 f"{self._what} ended after {self._total} of {self._expected} bytes",
                 hint="the download was cut short; retry",
             )
-        if self._hasher is not None and self._verify is not None:
-            algorithm = self._verify.partition(":")[0]
-            actual = f"{algorithm}:{self._hasher.hexdigest()}"
-            if actual != self._verify:
-                raise DigestMismatch(
-                    f"{self._what} has digest {actual}, not {self._verify}",
-                    hint="the registry returned wrong content; do not trust this image",
-                )
+        self._check_digest()
+
+    def _check_digest(self) -> None:
+        if self._hasher is None or self._verify is None or self._checked:
+            return
+        self._checked = True
+        algorithm = self._verify.partition(":")[0]
+        actual = f"{algorithm}:{self._hasher.hexdigest()}"
+        if actual != self._verify:
+            self.close()
+            raise DigestMismatch(
+                f"{self._what} has digest {actual}, not {self._verify}",
+                hint="the registry returned wrong content; do not trust this image",
+            )
 
     def close(self) -> None:
         if not self.closed:

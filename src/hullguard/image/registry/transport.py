@@ -12,6 +12,7 @@ which knows what was being fetched.
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 import ssl
@@ -43,8 +44,16 @@ _TIMEOUT_PHASES: dict[type[Exception], str] = {
 }
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    # loading the roots costs ~0.1 s; a context is safe to share between clients
+    return httpx.create_ssl_context()
+
+
 def ssl_context(options: RegistryOptions) -> ssl.SSLContext:
     """System/default roots, plus ``--ca-cert`` when given. Verification stays on."""
+    if options.ca_cert is None:
+        return _default_ssl_context()
     ctx = httpx.create_ssl_context()
     if options.ca_cert is not None:
         try:
@@ -202,7 +211,7 @@ class HttpSession:
             try:
                 response = self._follow(method, url, dict(headers or {}), content, params)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                if not last and isinstance(exc, Exception) and retryable_exception(exc):
+                if not last and retryable_exception(exc):
                     self._sleep(backoff_delay(attempt, self._backoff_base, self._rng))
                     continue
                 raise map_transport_error(exc, _netloc(httpx.URL(url)), self.timeout) from exc
@@ -288,8 +297,13 @@ class HttpSession:
 
 
 def read_limited(response: httpx.Response, max_bytes: int, what: str, timeout: float) -> bytes:
-    """Read a (decoded) body, failing as soon as it grows past ``max_bytes``."""
+    """Read a small (decoded) body, failing as soon as it grows past ``max_bytes``.
+
+    The whole body must arrive within ``timeout`` seconds, so a server that
+    drips one byte just inside the per-read timeout cannot stall us forever.
+    """
     host = _netloc(response.url)
+    deadline = time.monotonic() + timeout
     try:
         declared = int(response.headers.get("content-length", "-1"))
     except ValueError:
@@ -311,6 +325,11 @@ def read_limited(response: httpx.Response, max_bytes: int, what: str, timeout: f
                     hint="a manifest this large is not a real image; the registry may be hostile",
                 )
             chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise RegistryError(
+                    f"registry {host} sent {what} too slowly (more than {timeout:g}s)",
+                    hint="check the network, or allow more time with --registry-timeout",
+                )
     except httpx.HTTPError as exc:
         raise map_transport_error(exc, host, timeout) from exc
     finally:
