@@ -109,7 +109,8 @@ def fetch_daemon_archive(
         raise _no_daemon(host, "the socket does not exist")
     transport = httpx.HTTPTransport(uds=str(socket_path))
     timeout = httpx.Timeout(limits.http_timeout)
-    url = f"http://docker/images/{quote(name, safe='')}/get"
+    # unescaped '/', ':' and '@' like the docker CLI sends them; the Engine's router expects that
+    url = f"http://docker/images/{quote(name, safe='/:@')}/get"
     try:
         with (
             httpx.Client(transport=transport, timeout=timeout) as client,

@@ -104,7 +104,7 @@ def test_archive_is_spooled_into_the_scratch_dir(engine, docker_archive, tmp_pat
     )
     with tarfile.open(path) as tar:
         assert "manifest.json" in tar.getnames()
-    assert engine["seen"] == ["/images/team%2Fapp%3A1/get"]
+    assert engine["seen"] == ["/images/team/app:1/get"]
 
 
 def test_unknown_image_says_docker_pull(engine, tmp_path) -> None:

@@ -17,7 +17,7 @@ from typing import BinaryIO, NoReturn
 
 import httpx
 
-from hullguard.errors import LimitExceeded, RegistryError
+from hullguard.errors import DigestMismatch, LimitExceeded, RegistryError
 from hullguard.image.interface import MediaType, RawManifest
 from hullguard.image.reference import validate_digest
 from hullguard.image.registry.auth import Authenticator, repository_scope
@@ -203,6 +203,13 @@ class RegistryClient:
         )
         if response.status_code != 200:
             self.fail(response, what, repository)
+        declared = response.headers.get("content-length", "")
+        if size is not None and declared.isdigit() and int(declared) != size:
+            response.close()
+            raise DigestMismatch(
+                f"{what} is {declared} bytes, not the {size} its descriptor says",
+                hint="the registry returned different content; do not trust this image",
+            )
         raw = BlobStream(
             response,
             what=what,

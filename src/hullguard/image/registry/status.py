@@ -109,8 +109,10 @@ def status_error(response: httpx.Response, failure: Failure) -> RegistryError:
             hint="check that the account may read (or push to) this repository",
         )
     if status == 429:
+        wait = response.headers.get("retry-after", "").strip()
+        later = f"; it asks to wait {wait[:40]}" + (" s" if wait.isdigit() else "") if wait else ""
         return RegistryError(
-            f"registry {reg} is rate limiting requests (HTTP 429, {failure.attempts} attempts)",
+            f"registry {reg} is rate limiting requests (HTTP 429{later})",
             hint="wait and retry, or log in for a higher limit",
         )
     if status in RETRY_STATUSES or status >= 500:
