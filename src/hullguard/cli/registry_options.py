@@ -2,8 +2,8 @@
 
 ``@registry_options`` adds ``--username``, ``--password-stdin``,
 ``--insecure``, ``--insecure-registry HOST``, ``--ca-cert FILE`` and
-``--registry-timeout SECONDS`` and hands the command one ``registry_options:
-RegistryOptions`` argument instead of six. Without ``--password-stdin`` the
+``--registry-timeout SECONDS``; :func:`registry_options_from_kwargs` turns the
+command's kwargs into one :class:`RegistryOptions`. Without ``--password-stdin`` the
 password of ``--username`` comes from ``HULLGUARD_PASSWORD`` (never a flag:
 flags end up in shell history and process lists). ``--platform`` belongs to
 the image loader, not here.
@@ -11,10 +11,9 @@ the image loader, not here.
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -25,15 +24,6 @@ from hullguard.image.registry.options import RegistryOptions
 from hullguard.limits import DEFAULT_LIMITS, Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_OPTION_NAMES = (
-    "username",
-    "password_stdin",
-    "insecure",
-    "insecure_registry",
-    "ca_cert",
-    "registry_timeout",
-)
 
 
 def build_registry_options(
@@ -68,23 +58,24 @@ def build_registry_options(
     )
 
 
+def registry_options_from_kwargs(
+    kwargs: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS
+) -> RegistryOptions:
+    """``RegistryOptions`` from the click kwargs of a command using ``@registry_options``."""
+    return build_registry_options(
+        username=kwargs.get("username"),
+        password_stdin=bool(kwargs.get("password_stdin")),
+        insecure=bool(kwargs.get("insecure")),
+        insecure_registry=kwargs.get("insecure_registry") or (),
+        ca_cert=kwargs.get("ca_cert"),
+        timeout=kwargs.get("registry_timeout"),
+        limits=limits,
+        password=os.environ.get("HULLGUARD_PASSWORD"),
+    )
+
+
 def registry_options(command: F) -> F:
-    """Decorate a click command; it receives ``registry_options: RegistryOptions``."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        values = {name: kwargs.pop(name) for name in _OPTION_NAMES}
-        kwargs["registry_options"] = build_registry_options(
-            username=values["username"],
-            password_stdin=values["password_stdin"],
-            insecure=values["insecure"],
-            insecure_registry=values["insecure_registry"],
-            ca_cert=values["ca_cert"],
-            timeout=values["registry_timeout"],
-            password=os.environ.get("HULLGUARD_PASSWORD"),
-        )
-        return command(*args, **kwargs)
-
+    """Add the registry flags to a click command (values land in its kwargs)."""
     decorators = [
         click.option(
             "--username",
@@ -116,13 +107,11 @@ def registry_options(command: F) -> F:
         ),
         click.option(
             "--registry-timeout",
-            "registry_timeout",
-            type=float,
+            type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
             help=f"Registry network timeout (default {DEFAULT_LIMITS.http_timeout:g}).",
         ),
     ]
-    decorated: Callable[..., Any] = wrapper
     for decorator in reversed(decorators):
-        decorated = decorator(decorated)
-    return decorated  # type: ignore[return-value]
+        command = decorator(command)
+    return command

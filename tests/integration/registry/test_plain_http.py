@@ -217,3 +217,22 @@ def test_registry_down_fails_fast_and_clearly(empty_docker_config, closed_port) 
     assert info.value.diagnostics().startswith(
         f"cannot reach registry 127.0.0.1:{port}: connection refused"
     )
+
+
+@pytest.mark.parametrize(("platform", "arch"), [("linux/amd64", "amd64"), ("linux/arm64", "arm64")])
+def test_loader_resolves_registry_images(plain_registry, options, platform, arch) -> None:
+    """The integrator's loader over RegistrySource: platform pick, config and layer digests."""
+    from hullguard.image.loader import OpenOptions, parse_platform_flag, resolve
+
+    ref = parse_registry_reference(f"{plain_registry.host}/team/app:multi")
+    source = open_registry_source(ref, options)
+    image = resolve(source, str(ref), OpenOptions(platform=parse_platform_flag(platform)))
+    try:
+        assert image.config.architecture == arch
+        assert image.index_digest == _sha256(plain_registry.raw_manifest("team/app:multi"))
+        [layer] = image.layers
+        with image.open_layer(layer) as tar:
+            names = {entry.path for entry in tar}
+        assert "/etc/os-release" in names
+    finally:
+        image.close()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from click.testing import CliRunner
 
-from hullguard.cli.registry_options import registry_options
+from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.errors import UsageError
 from hullguard.image.registry import RegistryOptions
 
@@ -17,8 +18,8 @@ seen: list[RegistryOptions] = []
 @click.command()
 @click.argument("image")
 @registry_options
-def fake_command(image: str, registry_options: RegistryOptions) -> None:
-    seen.append(registry_options)
+def fake_command(image: str, **kwargs: Any) -> None:
+    seen.append(registry_options_from_kwargs(kwargs))
 
 
 def _run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -58,6 +59,11 @@ def test_password_stdin_needs_username() -> None:
     result = _run("img", "--password-stdin", stdin="pw\n")
     assert isinstance(result.exception, UsageError)
     assert "--username" in result.exception.diagnostics()
+
+
+def test_nonpositive_timeout_is_a_click_usage_error() -> None:
+    result = _run("img", "--registry-timeout", "0")
+    assert result.exit_code == 2
 
 
 def test_missing_ca_file_is_a_click_usage_error(tmp_path: Path) -> None:
