@@ -9,11 +9,13 @@ import click
 
 from hullguard.cli.options import (
     build_cache,
+    build_limits,
     build_open_options,
     format_option,
     image_options,
     output_option,
 )
+from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.cli.ui import RichProgress, write_output
 from hullguard.errors import UsageError
 from hullguard.image.loader import Image, open_image
@@ -48,17 +50,13 @@ def _open(ctx: click.Context, reference: str, kwargs: dict[str, Any]) -> Image:
 
 
 def _registry_options(kwargs: dict[str, Any]) -> object | None:
-    builder = REGISTRY_OPTIONS_BUILDER
-    return builder(kwargs) if builder is not None else None
-
-
-#: set by the registry integration: builds RegistryOptions from click kwargs
-REGISTRY_OPTIONS_BUILDER: Any = None
+    return registry_options_from_kwargs(kwargs, build_limits(kwargs))
 
 
 @image.command(name="inspect", epilog=IMAGE_HELP)
 @click.argument("reference", metavar="IMAGE")
 @image_options
+@registry_options
 @format_option(["table", "json"], "table")
 @output_option
 @click.pass_context
@@ -90,6 +88,7 @@ def inspect_cmd(
     help="Also list files a later layer replaced or deleted, and whiteout entries.",
 )
 @image_options
+@registry_options
 @format_option(["table", "json"], "table")
 @output_option
 @click.pass_context

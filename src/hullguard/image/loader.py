@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import platform as host_platform
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 from hullguard.errors import DigestMismatch, LimitExceeded, MalformedImage, SourceError
 from hullguard.image.config import layer_history, parse_config
@@ -251,10 +255,61 @@ def _open_oci(ref: ImageReference, options: OpenOptions) -> ImageSource:
     return open_oci(ref.path, ref.selector, options.limits)
 
 
+def _open_registry(ref: ImageReference, options: OpenOptions) -> ImageSource:
+    from hullguard.image.registry import RegistryOptions, open_registry_source
+
+    assert ref.registry is not None
+    reg = options.registry
+    if not isinstance(reg, RegistryOptions):
+        reg = RegistryOptions(limits=options.limits)
+    return open_registry_source(ref.registry, reg)
+
+
+class _SpooledArchive(ImageSource):
+    """A docker-archive spooled into a private scratch directory, removed on close."""
+
+    def __init__(self, inner: ImageSource, scratch: str) -> None:
+        self._inner = inner
+        self._scratch = scratch
+        self.description = inner.description
+
+    def root(self) -> RawManifest:
+        return self._inner.root()
+
+    def child_manifest(self, descriptor: Descriptor) -> RawManifest:
+        return self._inner.child_manifest(descriptor)
+
+    def open_blob(self, descriptor: Descriptor) -> BinaryIO:
+        return self._inner.open_blob(descriptor)
+
+    def blob_verified_by_diff_id(self, descriptor: Descriptor) -> bool:
+        return self._inner.blob_verified_by_diff_id(descriptor)
+
+    def close(self) -> None:
+        self._inner.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _open_daemon(ref: ImageReference, options: OpenOptions) -> ImageSource:
+    from hullguard.image.daemon import fetch_daemon_archive
+    from hullguard.image.layout import open_docker_archive
+
+    assert ref.daemon_name is not None
+    scratch = tempfile.mkdtemp(prefix="hullguard-daemon-", dir=options.scratch_dir)
+    try:
+        path = fetch_daemon_archive(ref.daemon_name, Path(scratch), limits=options.limits)
+        return _SpooledArchive(open_docker_archive(path, None, options.limits), scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
 SOURCE_OPENERS: dict[Transport, SourceOpener] = {
     Transport.DOCKER_ARCHIVE: _open_docker_archive,
     Transport.OCI_LAYOUT: _open_oci,
     Transport.OCI_ARCHIVE: _open_oci,
+    Transport.REGISTRY: _open_registry,
+    Transport.DOCKER_DAEMON: _open_daemon,
 }
 
 
