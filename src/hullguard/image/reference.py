@@ -146,7 +146,7 @@ def _split_path_selector(rest: str) -> tuple[str, str | None]:
     if "@" in rest:
         path, _, sel = rest.rpartition("@")
         if sel.startswith("sha256:") or sel.isdigit():
-            return path, "@" + sel
+            return path.removesuffix(":"), "@" + sel
     if ":" in rest:
         path, _, sel = rest.rpartition(":")
         if sel and "/" not in sel and not Path(rest).exists():
