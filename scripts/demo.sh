@@ -1,7 +1,28 @@
 #!/usr/bin/env bash
+# `make demo`: hullguard's main jobs on a real sample image built by real tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HG="${HG:-.venv/bin/hullguard}"
+PY="${PY:-.venv/bin/python}"
+OUT=demo-out
+mkdir -p "$OUT"
+
+echo "== building the sample image (mmdebstrap + buildah; cached after the first run)"
+APP=$($PY tools/imagebuild.py app-oci)
+IMAGE="oci:$APP:1.0"
+echo "   $IMAGE"
+echo
+
+echo "== hullguard image inspect $IMAGE"
+$HG image inspect "$IMAGE"
+echo
+
+echo "== hullguard image files --all-layers: files a later layer deleted or replaced (still extractable)"
+$HG image files --all-layers "$IMAGE" | awk 'NR==1 || /deleted by|replaced by|whiteout/' | head -40
+echo
+$HG image files --all-layers -f json -o "$OUT/files.json" "$IMAGE"
+echo "   full listing written to $OUT/files.json"
+echo
 
 echo "== hullguard audit: a Helm-rendered manifest (restricted profile)"
 $HG audit tests/data/manifests/helm-rendered.yaml || true
