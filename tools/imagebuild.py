@@ -305,7 +305,112 @@ def app_oci_zstd() -> Path:
     )
 
 
+#: Big, widely used packages for the benchmark image (several thousand files each).
+BENCH_PIP = [
+    "numpy==1.26.4",
+    "pandas==2.2.2",
+    "scipy==1.13.1",
+    "botocore==1.34.131",
+    "Django==4.2.13",
+]
+BENCH_NPM = ["aws-sdk@2.1640.0", "typescript@5.4.5", "lodash@4.17.21", "moment@2.30.1"]
+
+BENCH_DOCKERFILE = """\
+FROM localhost/debian-base:bookworm
+COPY pydeps/ /usr/local/lib/python3.11/dist-packages/
+COPY app/ /srv/app/
+RUN rm -rf /usr/share/locale && mkdir -p /srv/data && echo ok > /srv/data/ready
+USER 1000
+"""
+
+
+def bench_oci() -> Path:
+    """A >300 MB multi-layer image with thousands of Python and npm files (benchmarks)."""
+    base = debian_oci()
+
+    def build(out: Path) -> None:
+        need("buildah", "skopeo", "npm")
+        work = out.parent / "work"
+        ctx = work / "ctx"
+        ctx.mkdir(parents=True)
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-compile",
+                "--only-binary=:all:",
+                "--target",
+                str(ctx / "pydeps"),
+                *BENCH_PIP,
+            ]
+        )
+        (ctx / "app").mkdir()
+        (ctx / "app" / "package.json").write_text(
+            '{"name":"bench","version":"1.0.0","private":true}'
+        )
+        run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(ctx / "app"),
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+                *BENCH_NPM,
+            ]
+        )
+        (ctx / "Dockerfile").write_text(BENCH_DOCKERFILE)
+        store = [
+            "--root",
+            str(work / "root"),
+            "--runroot",
+            str(work / "runroot"),
+            "--storage-driver",
+            "vfs",
+        ]
+        env = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
+        storage = f"containers-storage:[vfs@{work / 'root'}+{work / 'runroot'}]"
+        run(
+            [
+                "skopeo",
+                "copy",
+                "--quiet",
+                f"oci:{base}:base",
+                f"{storage}localhost/debian-base:bookworm",
+            ],
+            env=env,
+        )
+        run(
+            [
+                "buildah",
+                *store,
+                "bud",
+                "--pull-never",
+                "--isolation",
+                "chroot",
+                "--layers",
+                "-f",
+                str(ctx / "Dockerfile"),
+                "-t",
+                "localhost/bench:1.0",
+                str(ctx),
+            ],
+            env=env,
+        )
+        run(["buildah", *store, "push", "localhost/bench:1.0", f"oci:{out}:1.0"], env=env)
+        shutil.rmtree(work, ignore_errors=True)
+
+    return cached("bench-oci", build, str(base), *BENCH_PIP, *BENCH_NPM, BENCH_DOCKERFILE)
+
+
 RECIPES: dict[str, Callable[[], Path]] = {
+    "bench-oci": bench_oci,
     "debian-rootfs": debian_rootfs,
     "debian-oci": debian_oci,
     "pip-tree": pip_tree,

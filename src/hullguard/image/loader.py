@@ -87,6 +87,7 @@ class Image:
         what = f"layer {layer.index} ({layer.descriptor.digest[:19]})"
         limits = self.limits
         raw = self.source.open_blob(layer.descriptor)
+        readers: list[DigestingReader] = []
         try:
             trusted_blob = not self.source.blob_verified_by_diff_id(layer.descriptor)
             blob = DigestingReader(
@@ -95,6 +96,7 @@ class Image:
                 what,
                 limits.max_layer_bytes,
             )
+            readers.append(blob)
             tar_bytes = decompressing_reader(blob, what)
             guarded = BombGuard(
                 tar_bytes,
@@ -107,6 +109,7 @@ class Image:
             diff = DigestingReader(
                 guarded, layer.diff_id, f"{what} uncompressed", limits.max_layer_uncompressed_bytes
             )
+            readers.append(diff)
             stream = TarStream(diff, what, limits)
             yield stream
             stream.drain()
@@ -118,6 +121,8 @@ class Image:
                 )
             diff.verify()
         finally:
+            for reader in readers:
+                reader.close()
             close_quietly(raw)
 
     def close(self) -> None:
@@ -229,9 +234,12 @@ def _read_config(source: ImageSource, desc: Descriptor, limits: Limits) -> bytes
     try:
         reader = DigestingReader(stream, desc.digest, what, limits.max_config_bytes)
         chunks = []
-        while chunk := reader.read(1 << 16):
-            chunks.append(chunk)
-        reader.verify()
+        try:
+            while chunk := reader.read(1 << 16):
+                chunks.append(chunk)
+            reader.verify()
+        finally:
+            reader.close()
     finally:
         close_quietly(stream)
     return b"".join(chunks)

@@ -11,6 +11,8 @@ so a decompression bomb stops early with a clear error.
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO, Protocol, cast
@@ -27,8 +29,42 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class _HashThread:
+    """Hashes chunks on a worker thread so hashing overlaps decompression and parsing.
+
+    ``hashlib`` releases the GIL while hashing large buffers, so on a machine
+    with two or more cores the digest of a layer costs almost no wall time. The
+    queue is bounded: a slow hasher applies back-pressure instead of buffering
+    a whole layer in memory.
+    """
+
+    def __init__(self, algo: str) -> None:
+        self._hash = hashlib.new(algo)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._thread = threading.Thread(target=self._run, name="hullguard-hash", daemon=True)
+        self._thread.start()
+        self._done = False
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._hash.update(chunk)
+
+    def update(self, data: bytes) -> None:
+        self._queue.put(data)
+
+    def close(self) -> None:
+        if not self._done:
+            self._done = True
+            self._queue.put(None)
+            self._thread.join()
+
+    def hexdigest(self) -> str:
+        self.close()
+        return self._hash.hexdigest()
+
+
 class DigestingReader:
-    """Pass-through reader that hashes what it reads and counts bytes."""
+    """Pass-through reader that hashes what it reads (on a worker thread) and counts bytes."""
 
     def __init__(self, raw: Readable, expected: Digest | None, what: str, max_bytes: int) -> None:
         self._raw = raw
@@ -36,7 +72,7 @@ class DigestingReader:
         algo = (expected or "sha256:").split(":", 1)[0]
         if algo not in ("sha256", "sha512"):
             raise MalformedImage(f"{what}: unsupported digest algorithm {algo!r}")
-        self._hash = hashlib.new(algo)
+        self._hash = _HashThread(algo)
         self._algo = algo
         self.what = what
         self.count = 0
@@ -61,6 +97,10 @@ class DigestingReader:
     @property
     def digest(self) -> Digest:
         return Digest(f"{self._algo}:{self._hash.hexdigest()}")
+
+    def close(self) -> None:
+        """Stop the hashing thread (idempotent; called on every exit path)."""
+        self._hash.close()
 
     def verify(self) -> Digest:
         """Raise :class:`DigestMismatch` unless the bytes read match ``expected``."""

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""hullguard benchmarks: measured against the physical floor in the same run.
+
+Floor: decompressing every layer blob of the benchmark image with the fastest
+decompressor available in Python (ISA-L for gzip, zstandard for zstd), output
+discarded. Then hullguard itself, as a user runs it (a new process each time,
+interpreter start-up included), best of N. Peak memory is the child's maximum
+resident set size (wait4). Results are appended to bench/RESULTS.md.
+
+Usage: python bench/run.py [--repeat N] [--no-record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+
+import imagebuild  # noqa: E402
+
+HG = [sys.executable, "-m", "hullguard", "--quiet"]
+
+
+def decompress_floor(layout: Path) -> tuple[float, int]:
+    """Seconds to decompress all layers with the fastest decompressor; total bytes out."""
+    import zstandard
+    from isal import isal_zlib
+
+    index = json.loads((layout / "index.json").read_text())
+    mdig = index["manifests"][0]["digest"].split(":")[1]
+    manifest = json.loads((layout / "blobs/sha256" / mdig).read_text())
+    total = 0
+    start = time.perf_counter()
+    for layer in manifest["layers"]:
+        path = layout / "blobs/sha256" / layer["digest"].split(":")[1]
+        with path.open("rb") as fh:
+            if layer["mediaType"].endswith("zstd"):
+                reader = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True)
+                while chunk := reader.read(1 << 20):
+                    total += len(chunk)
+            else:
+                d = isal_zlib.decompressobj(47)
+                while chunk := fh.read(1 << 20):
+                    total += len(d.decompress(chunk))
+                total += len(d.flush())
+    return time.perf_counter() - start, total
+
+
+def timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(
+            f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}"
+        )
+    return elapsed, usage.ru_maxrss * 1024
+
+
+def best(cmd: list[str], repeat: int) -> tuple[float, int]:
+    runs = [timed(cmd) for _ in range(repeat)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    py = platform.python_version()
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {py}, load {load:.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-record", action="store_true")
+    args = parser.parse_args()
+    layout = imagebuild.bench_oci()
+    ref = f"oci:{layout}:1.0"
+    floor = min(decompress_floor(layout) for _ in range(args.repeat))
+    floor_s, size = floor
+    rows = [("decompress floor (isal/zstandard, all layers)", floor_s, None, None)]
+    files_s, files_rss = best(
+        [*HG, "image", "files", "--all-layers", "--no-cache", ref], args.repeat
+    )
+    rows.append(
+        ("image files --all-layers (cold, no cache)", files_s, files_rss, files_s / floor_s)
+    )
+    with tempfile.TemporaryDirectory() as cache:
+        timed([*HG, "--cache-dir", cache, "image", "inspect", ref])
+        warm_s, warm_rss = best([*HG, "--cache-dir", cache, "image", "inspect", ref], 5)
+    rows.append(("image inspect (warm cache)", warm_s, warm_rss, None))
+    lines = [
+        f"### {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC — image foundation",
+        "",
+        f"Machine: {machine()}. Image: `bench-oci` ({size / 1e6:.0f} MB uncompressed).",
+        "",
+        "| measurement | wall s (best of N) | peak RSS MB | x floor |",
+        "|---|---|---|---|",
+    ]
+    for name, secs, rss, ratio in rows:
+        lines.append(
+            f"| {name} | {secs:.2f} | {'' if rss is None else f'{rss / 1e6:.0f}'} | "
+            f"{'' if ratio is None else f'{ratio:.2f}'} |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_record:
+        results = REPO / "bench" / "RESULTS.md"
+        head = "# Benchmark results\n\nAppended by `make bench` (bench/run.py).\n\n"
+        old = results.read_text() if results.exists() else head
+        results.write_text(old.rstrip("\n") + "\n\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
