@@ -9,6 +9,7 @@ import click
 #: module path -> attribute holding a click command or group
 _FAMILIES: dict[str, str] = {
     "hullguard.cli.image_cmd": "image",
+    "hullguard.cli.lint_cmd": "lint",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 
