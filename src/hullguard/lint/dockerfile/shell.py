@@ -122,4 +122,22 @@ def parse_script(text: str) -> Script:
             words.append(token)
     if words:
         commands.append(Command(tuple(words), prev, ""))
+    for token in tokens:
+        for inner in substitutions(token):
+            commands.extend(parse_script(inner).commands)
     return Script(tuple(commands))
+
+
+def substitutions(word: str) -> list[str]:
+    """Bodies of ``$( ... )`` and backtick command substitutions inside ``word``."""
+    found: list[str] = []
+    start = word.find("$(")
+    while start >= 0:
+        depth, i = 1, start + 2
+        while i < len(word) and depth:
+            depth += {"(": 1, ")": -1}.get(word[i], 0)
+            i += 1
+        found.append(word[start + 2 : i - 1] if depth == 0 else word[start + 2 :])
+        start = word.find("$(", i)
+    found.extend(re.findall(r"`([^`]+)`", word))
+    return found

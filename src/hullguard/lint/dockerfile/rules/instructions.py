@@ -110,11 +110,11 @@ def multiple_entrypoint(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
 )
 def shell_form(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
     for instr in df.instructions:
-        shell_cmd = instr.keyword in ("CMD", "ENTRYPOINT") and not instr.json
-        check_cmd = (
-            instr.keyword == "HEALTHCHECK" and instr.args[:1] == ("CMD",) and len(instr.args) > 1
-        )
-        if shell_cmd and instr.args or check_cmd and not instr.args[1].lstrip().startswith("["):
+        if instr.json or instr.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            continue
+        if instr.keyword == "HEALTHCHECK" and instr.args[:1] != ("CMD",):
+            continue
+        if instr.args or instr.flags:
             yield Hit.at(
                 instr,
                 f'Use the JSON form for {instr.keyword} (e.g. `["app", "--flag"]`) so the process '

@@ -68,7 +68,9 @@ def apt_lists(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
     for instr, script in runs(df):
         if instr.stage not in used or _cache_mount(instr, "/var/lib/apt/lists"):
             continue
-        updates = any(_is(c, "apt-get", "update") for c in script.commands if c.argv)
+        updates = any(
+            _is(c, "apt-get", "update") or _is(c, "apt", "update") for c in script.commands if c.argv
+        )
         cleans = any(
             c.argv[0] == "rm" and ("-rf" in c.args or "/var/lib/apt/lists/*" in c.args)
             for c in script.commands
