@@ -42,6 +42,10 @@ class _StderrProgress:
         if not self.quiet:
             click.echo(f"hullguard: warning: {message}", err=True)
 
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"hullguard: {message}", err=True)
+
 
 def _severities(text: str) -> frozenset[Severity]:
     out: set[Severity] = set()
@@ -179,7 +183,7 @@ def _fix(
     for skipped in plan.outcome.skipped:
         progress.warn(f"fix skipped (overlaps another or breaks parsing): {skipped.description}")
     for applied in plan.outcome.applied:
-        progress.warn(f"fix: {applied.description}")
+        progress.note(f"{'would apply' if diff else 'applied'}: {applied.description}")
     if diff:
         _emit(unified_diff(plan.before, plan.outcome.text, str(options.dockerfile)), output)
         return result

@@ -88,8 +88,8 @@ def unified_diff(before: str, after: str, path: str) -> str:
     diff = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
+        fromfile=f"a/{path.lstrip('/')}",
+        tofile=f"b/{path.lstrip('/')}",
     )
     out = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
     return out

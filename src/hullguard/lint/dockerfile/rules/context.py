@@ -38,14 +38,12 @@ def exposed_files(ctx: LintContext) -> dict[str, SensitiveKind]:
     return dict(sorted(found.items()))
 
 
-def missing_lines(kinds: list[SensitiveKind], present: tuple[str, ...]) -> list[str]:
-    """Suggested .dockerignore lines not already in the file."""
-    have = set(present)
+def missing_lines(exposed: dict[str, SensitiveKind], present: tuple[str, ...]) -> list[str]:
+    """.dockerignore lines that would exclude each exposed unit, not already present."""
     out: list[str] = []
-    for kind in kinds:
-        for line in kind.ignore_lines:
-            if line not in have and line not in out:
-                out.append(line)
+    for unit, kind in exposed.items():
+        lines = [x for x in kind.ignore_lines if PatternMatcher([x]).matches(unit)] or [unit]
+        out.extend(x for x in lines[:1] if x not in present and x not in out)
     return out
 
 
@@ -65,8 +63,7 @@ def context_sends_secrets(df: Dockerfile, ctx: LintContext) -> Iterator[Hit]:
     exposed = exposed_files(ctx)
     if not exposed:
         return
-    kinds = list(dict.fromkeys(exposed.values()))
-    lines = missing_lines(kinds, ctx.dockerignore or ())
+    lines = missing_lines(exposed, ctx.dockerignore or ())
     listed = list(exposed)[:_MAX_LISTED]
     more = f" and {len(exposed) - len(listed)} more" if len(exposed) > len(listed) else ""
     where = ctx.dockerignore_name if ctx.dockerignore is not None else "a new .dockerignore"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hullguard.lint.dockerfile.expand import expand
 from hullguard.lint.dockerfile.model import Dockerfile, Instruction
 from hullguard.lint.dockerfile.rules.framework import Hit, LintContext, rule
 from hullguard.lint.dockerfile.rules.paths import copy_pairs
@@ -66,7 +67,9 @@ def arg_env_pairs(instr: Instruction) -> Iterator[tuple[str, str | None]]:
     elif instr.keyword == "ENV":
         args = instr.args
         for i in range(0, len(args) - 1, 2):
-            yield args[i], args[i + 1]
+            value = args[i + 1]
+            unquoted = expand(value, {})
+            yield args[i], unquoted.text if unquoted.resolved else value
 
 
 @rule(
