@@ -15,8 +15,8 @@ from hullguard.lint.interface import LintUsageError, Severity
 from hullguard.lint.output.common import OutputFormat, Report, renderers
 from hullguard.lint.run import (
     LintOptions,
-    load_config,
     lint_path,
+    load_config,
     plan_fixes,
     read_text_file,
     write_atomically,
@@ -149,8 +149,16 @@ def lint(
     )
     data, result = lint_path(options, progress)
     if fix or diff:
-        result = _fix(options, data, result, fix and not diff, diff, output,
-                      _resolver(resolver, pin_map), progress)
+        result = _fix(
+            options,
+            data,
+            result,
+            fix and not diff,
+            diff,
+            output,
+            _resolver(resolver, pin_map),
+            progress,
+        )
     report = Report(
         results=(result,),
         rules=all_rules(),

@@ -17,6 +17,7 @@ import yaml
 
 from hullguard.lint.interface import LintUsageError, Severity
 
+
 @dataclass(frozen=True)
 class LintConfig:
     """Settings read from YAML; CLI flags are merged on top."""

@@ -78,7 +78,10 @@ def list_context(root: Path, progress: Progress = NULL_PROGRESS) -> tuple[str, .
 
 def read_dockerignore(dockerfile: Path, context: Path) -> tuple[tuple[str, ...] | None, str]:
     """Patterns in force: ``<Dockerfile>.dockerignore`` wins over ``<context>/.dockerignore``."""
-    for candidate in (dockerfile.with_name(dockerfile.name + ".dockerignore"), context / ".dockerignore"):
+    for candidate in (
+        dockerfile.with_name(dockerfile.name + ".dockerignore"),
+        context / ".dockerignore",
+    ):
         if candidate.is_file():
             data = read_text_file(candidate, ".dockerignore")
             return read_patterns(data.decode("utf-8", errors="replace")), str(candidate)
@@ -87,7 +90,11 @@ def read_dockerignore(dockerfile: Path, context: Path) -> tuple[tuple[str, ...] 
 
 def resolve_ignores(names: tuple[str, ...]) -> frozenset[RuleId]:
     """Rule ids to ignore; hadolint/shellcheck codes hullguard lacks are accepted silently."""
-    known = tuple(n for n in names if DOCKERFILE_RULES.resolve(n) or not n.upper().startswith(_FOREIGN_PREFIXES))
+    known = tuple(
+        n
+        for n in names
+        if DOCKERFILE_RULES.resolve(n) or not n.upper().startswith(_FOREIGN_PREFIXES)
+    )
     return DOCKERFILE_RULES.resolve_all(known)
 
 

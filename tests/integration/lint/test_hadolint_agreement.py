@@ -94,12 +94,16 @@ def test_corpus_is_large_enough() -> None:
 def test_hadolint_fails_only_where_documented(
     hadolint_results: dict[str, set[tuple[str, int]]],
 ) -> None:
-    failed = {name for name, found in hadolint_results.items() if any(c == "DL1000" for c, _ in found)}
+    failed = {
+        name for name, found in hadolint_results.items() if any(c == "DL1000" for c, _ in found)
+    }
     assert failed == HADOLINT_PARSE_FAILURES
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.Dockerfile")), ids=lambda p: p.name)
-def test_agrees_with_hadolint(path: Path, hadolint_results: dict[str, set[tuple[str, int]]]) -> None:
+def test_agrees_with_hadolint(
+    path: Path, hadolint_results: dict[str, set[tuple[str, int]]]
+) -> None:
     if path.name in HADOLINT_PARSE_FAILURES:
         pytest.skip("hadolint cannot parse this file (documented)")
     compared = set(ALIASES) - NOT_COMPARED_RULES

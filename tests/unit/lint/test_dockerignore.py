@@ -144,7 +144,14 @@ def test_bad_patterns_are_errors(pattern: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "clean"),
-    [("", "."), ("a//b", "a/b"), ("/../a", "/a"), ("../a/..", ".."), ("a/./b/", "a/b"), ("//a", "/a")],
+    [
+        ("", "."),
+        ("a//b", "a/b"),
+        ("/../a", "/a"),
+        ("../a/..", ".."),
+        ("a/./b/", "a/b"),
+        ("//a", "/a"),
+    ],
 )
 def test_go_clean(path: str, clean: str) -> None:
     assert go_clean(path) == clean

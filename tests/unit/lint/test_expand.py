@@ -51,7 +51,12 @@ def test_backtick_escape() -> None:
         ("index.docker.io/library/nginx:1", "docker.io/library/nginx", "1", ""),
         ("localhost:5000/team/base", "localhost:5000/team/base", "", ""),
         ("ghcr.io/org/app:v1@sha256:" + "a" * 64, "ghcr.io/org/app", "v1", "sha256:" + "a" * 64),
-        ("gcr.io/distroless/static-debian12:nonroot", "gcr.io/distroless/static-debian12", "nonroot", ""),
+        (
+            "gcr.io/distroless/static-debian12:nonroot",
+            "gcr.io/distroless/static-debian12",
+            "nonroot",
+            "",
+        ),
     ],
 )
 def test_image_refs_are_normalised(text: str, name: str, tag: str, digest: str) -> None:

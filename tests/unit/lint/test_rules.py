@@ -21,7 +21,12 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "05": {("HGD005", 2)},
     "06": {("HGD003", 1), ("HGD005", 1), ("HGD020", 1)},
     "11": {
-        ("HGD003", 1), ("HGD003", 11), ("HGD005", 11), ("HGD010", 4), ("HGD012", 5), ("HGD020", 11),
+        ("HGD003", 1),
+        ("HGD003", 11),
+        ("HGD005", 11),
+        ("HGD010", 4),
+        ("HGD012", 5),
+        ("HGD020", 11),
     },
     "12": {("HGD003", 1), ("HGD011", 3), ("HGD011", 6), ("HGD011", 7)},
     "13": {("HGD003", 1), ("HGD031", 5), ("HGD031", 6), ("HGD031", 7)},
@@ -29,7 +34,12 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "15": {("HGD003", 1), ("HGD005", 9)},
     "18": {("HGD003", 1), ("HGD003", 8), ("HGD005", 8)},
     "20": {
-        ("HGD003", 1), ("HGD003", 6), ("HGD003", 9), ("HGD004", 1), ("HGD004", 6), ("HGD004", 9),
+        ("HGD003", 1),
+        ("HGD003", 6),
+        ("HGD003", 9),
+        ("HGD004", 1),
+        ("HGD004", 6),
+        ("HGD004", 9),
     },
     "21": {("HGD003", 1), ("HGD005", 1)},
     "22": {("HGD003", 1), ("HGD005", 8)},
@@ -38,7 +48,14 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "32": {("HGD003", 2), ("HGD021", 10), ("HGD031", 6)},
     "33": {("HGD003", 1), ("HGD003", 7), ("HGD021", 12)},
     "37": {("HGD004", 10), ("HGD020", 10)},
-    "38": {("HGD003", 1), ("HGD010", 3), ("HGD010", 5), ("HGD010", 6), ("HGD010", 7), ("HGD010", 9)},
+    "38": {
+        ("HGD003", 1),
+        ("HGD010", 3),
+        ("HGD010", 5),
+        ("HGD010", 6),
+        ("HGD010", 7),
+        ("HGD010", 9),
+    },
 }
 
 
@@ -86,9 +103,13 @@ def test_trusted_registry_allowlist_and_namespaces() -> None:
 @pytest.mark.parametrize(
     "image",
     [
-        "alpine:3.19", "gcr.io/distroless/base-debian12:nonroot", "cgr.dev/chainguard/go:1",
-        "registry.access.redhat.com/ubi9/ubi:9.3", "mcr.microsoft.com/dotnet/runtime:8.0",
-        "public.ecr.aws/docker/library/python:3.12", "quay.io/fedora/fedora:40",
+        "alpine:3.19",
+        "gcr.io/distroless/base-debian12:nonroot",
+        "cgr.dev/chainguard/go:1",
+        "registry.access.redhat.com/ubi9/ubi:9.3",
+        "mcr.microsoft.com/dotnet/runtime:8.0",
+        "public.ecr.aws/docker/library/python:3.12",
+        "quay.io/fedora/fedora:40",
     ],
 )
 def test_default_trusted_sources(image: str) -> None:
@@ -137,7 +158,9 @@ def test_secret_arg_env(line: str, expected: bool) -> None:
 
 
 def test_removed_secret_outside_copies_is_not_flagged() -> None:
-    text = "FROM alpine:3\nCOPY app.tar.gz /tmp/\nRUN tar xf /tmp/app.tar.gz && rm /tmp/app.tar.gz\n"
+    text = (
+        "FROM alpine:3\nCOPY app.tar.gz /tmp/\nRUN tar xf /tmp/app.tar.gz && rm /tmp/app.tar.gz\n"
+    )
     assert "HGD012" not in {f.rule_id for f in lint_text(text).active}
 
 
@@ -168,7 +191,9 @@ def test_context_rule_quiet_when_dockerignore_covers_everything() -> None:
 
 
 def test_inline_and_config_suppressions_are_kept_with_reason() -> None:
-    text = "FROM alpine:3\n# hadolint ignore=DL3003\nRUN cd /x\n# hullguard ignore=sudo\nRUN sudo ls\n"
+    text = (
+        "FROM alpine:3\n# hadolint ignore=DL3003\nRUN cd /x\n# hullguard ignore=sudo\nRUN sudo ls\n"
+    )
     result = lint_text(text)
     by_rule = {f.rule_id: f for f in result.findings}
     assert by_rule["HGD051"].suppressed.startswith("ignored by an inline comment")
@@ -176,9 +201,7 @@ def test_inline_and_config_suppressions_are_kept_with_reason() -> None:
     assert "HGD051" not in {f.rule_id for f in result.active}
     from hullguard.lint.interface import RuleId
 
-    result = lint_dockerfile(
-        parse(text.encode()), LintContext(), frozenset({RuleId("HGD020")})
-    )
+    result = lint_dockerfile(parse(text.encode()), LintContext(), frozenset({RuleId("HGD020")}))
     assert next(f for f in result.findings if f.rule_id == "HGD020").suppressed == (
         "ignored by configuration"
     )

@@ -47,7 +47,9 @@ def decode(data: bytes, path: str) -> str:
     return text.removeprefix(_BOM)
 
 
-def parse(data: bytes, path: str = "Dockerfile", build_args: dict[str, str] | None = None) -> Dockerfile:
+def parse(
+    data: bytes, path: str = "Dockerfile", build_args: dict[str, str] | None = None
+) -> Dockerfile:
     """Parse a Dockerfile. Raises :class:`DockerfileError` on unusable input."""
     text = decode(data, path)
     lines = tuple(text.splitlines())

@@ -71,8 +71,13 @@ def _stage_removals(stage: Stage) -> list[Removal]:
                     shared = runs_since[index] > 0
                     out.append(
                         Removal(
-                            item.instr, instr, item.source, item.target, token,
-                            secret_id(item.source), shared,
+                            item.instr,
+                            instr,
+                            item.source,
+                            item.target,
+                            token,
+                            secret_id(item.source),
+                            shared,
                         )
                     )
                 runs_since[index] += 1
@@ -102,7 +107,9 @@ def secret_mount_fix(df: Dockerfile, removal: Removal) -> Fix | None:
     if new_block is None:
         return None
     mount = f"--mount=type=secret,id={removal.secret_id},target={removal.target}"
-    new_block, count = re.subn(r"^(\s*RUN)([ \t]+)", rf"\1 {mount}\2", new_block, count=1, flags=re.I)
+    new_block, count = re.subn(
+        r"^(\s*RUN)([ \t]+)", rf"\1 {mount}\2", new_block, count=1, flags=re.I
+    )
     if count != 1:
         return None
     indent = df.lines[copy.line - 1][: copy.column - 1]

@@ -60,7 +60,9 @@ KINDS: tuple[SensitiveKind, ...] = (
         ignore_lines=("**/credentials.json", "**/.kube", "**/.docker", "**/*.tfstate"),
     ),
     SensitiveKind("htpasswd file", files=(".htpasswd",), ignore_lines=("**/.htpasswd",)),
-    SensitiveKind("git metadata (history may hold secrets)", dirs=(".git",), ignore_lines=(".git",)),
+    SensitiveKind(
+        "git metadata (history may hold secrets)", dirs=(".git",), ignore_lines=(".git",)
+    ),
 )
 
 

@@ -38,10 +38,7 @@ class Command:
 
     def has_flag(self, *flags: str) -> bool:
         """True when any of ``flags`` is present (``--opt`` or ``--opt=value``)."""
-        for arg in self.args:
-            if arg in flags or arg.split("=", 1)[0] in flags:
-                return True
-        return False
+        return any(arg in flags or arg.split("=", 1)[0] in flags for arg in self.args)
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,8 @@ def _resolve_base(
         if stage.name and stage.name.lower() == base.lower():
             return base, None, stage.index, expansion.resolved
     if base == "scratch":
-        ref = ImageRef(raw="scratch", registry="", repository="scratch", tag="", digest="")
-        return base, ref, None, expansion.resolved
+        scratch = ImageRef(raw="scratch", registry="", repository="scratch", tag="", digest="")
+        return base, scratch, None, expansion.resolved
     ref = parse_image_ref(base) if expansion.resolved else None
     return base, ref, None, expansion.resolved
 

@@ -51,7 +51,5 @@ def render(report: Report) -> str:
     counts = report.counts()
     parts = [f"{counts[s.value]} {s.value}" for s in Severity]
     verdict = "PASSED" if report.passed else f"FAILED (findings at or above {report.fail_on.value})"
-    console.print(
-        f"{', '.join(parts)}; {counts['suppressed']} suppressed. {verdict}", markup=False
-    )
+    console.print(f"{', '.join(parts)}; {counts['suppressed']} suppressed. {verdict}", markup=False)
     return buffer.getvalue()

@@ -61,7 +61,8 @@ def maintainer(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
     for instr in df.instructions:
         if instr.keyword == "MAINTAINER":
             yield Hit.at(
-                instr, 'MAINTAINER is deprecated: use `LABEL org.opencontainers.image.authors="..."`.'
+                instr,
+                'MAINTAINER is deprecated: use `LABEL org.opencontainers.image.authors="..."`.',
             )
 
 

@@ -69,7 +69,9 @@ def apt_lists(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
         if instr.stage not in used or _cache_mount(instr, "/var/lib/apt/lists"):
             continue
         updates = any(
-            _is(c, "apt-get", "update") or _is(c, "apt", "update") for c in script.commands if c.argv
+            _is(c, "apt-get", "update") or _is(c, "apt", "update")
+            for c in script.commands
+            if c.argv
         )
         cleans = any(
             c.argv[0] == "rm" and ("-rf" in c.args or "/var/lib/apt/lists/*" in c.args)
@@ -145,7 +147,8 @@ def apt_cli(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
 def apt_upgrade(df: Dockerfile, _: LintContext) -> Iterator[Hit]:
     for instr, script in runs(df):
         if any(
-            c.name in ("apt-get", "apt") and ({"upgrade", "dist-upgrade", "full-upgrade"} & set(c.args))
+            c.name in ("apt-get", "apt")
+            and ({"upgrade", "dist-upgrade", "full-upgrade"} & set(c.args))
             for c in script.unwrapped()
         ):
             yield Hit.at(

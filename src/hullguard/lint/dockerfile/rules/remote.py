@@ -12,8 +12,21 @@ from hullguard.lint.interface import Severity
 _URL = re.compile(r"^(?:https?|ftp)://", re.I)
 _GIT = re.compile(r"^(?:git@|git://|https?://\S+\.git(?:#\S*)?$)", re.I)
 _ARCHIVE_SUFFIXES = (
-    ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz",
-    ".tlz", ".tpz", ".txz", ".xz",
+    ".tar",
+    ".Z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tZ",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
 )
 _DOWNLOADERS = frozenset({"curl", "wget"})
 _INTERPRETERS = frozenset(
