@@ -7,6 +7,7 @@ protocol and registers it in :data:`DOCKERFILE_RULES`. Also holds the sans-I/O
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -124,7 +125,7 @@ def run_script(instr: Instruction) -> Script:
         argv = instr.args
         if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in _SHELLS and argv[1] == "-c":
             return parse_script(argv[2])
-        return parse_script(" ".join(shlex_quote(a) for a in argv))
+        return parse_script(" ".join(shlex.quote(a) for a in argv))
     text = instr.text
     if instr.heredocs:
         program = parse_script(text.split("<<", 1)[0] or ":")
@@ -133,12 +134,6 @@ def run_script(instr: Instruction) -> Script:
             bodies = "\n".join(h.content for h in instr.heredocs)
             return parse_script(bodies)
     return parse_script(text)
-
-
-def shlex_quote(word: str) -> str:
-    import shlex
-
-    return shlex.quote(word)
 
 
 def runs(df: Dockerfile) -> Iterator[tuple[Instruction, Script]]:
