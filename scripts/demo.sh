@@ -29,3 +29,15 @@ $HG audit tests/data/manifests/helm-rendered.yaml || true
 echo
 echo "== hullguard audit --diff: the hardening fix, as a diff"
 $HG audit --diff tests/data/manifests/helm-rendered.yaml 2>/dev/null || true
+echo
+echo "== hullguard lint: a Dockerfile that copies a key and deletes it too late"
+$HG lint tests/data/dockerfiles/11-ssh-key-removed.Dockerfile || true
+
+echo "== hullguard lint --diff: the fixes (secret mount, digest pins, non-root USER)"
+pins="$(mktemp)"
+trap 'rm -f "$pins"' EXIT
+cat > "$pins" <<PINS
+golang:1.22.5-alpine: sha256:$(printf '0%.0s' {1..64})
+alpine:3.19: sha256:$(printf '1%.0s' {1..64})
+PINS
+$HG lint tests/data/dockerfiles/11-ssh-key-removed.Dockerfile --diff --pin-map "$pins" || true

@@ -92,3 +92,16 @@ def test_unreachable_registry_is_one_line(closed_port: int) -> None:
     assert proc.returncode == 3
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "cannot reach" in lines[0], proc.stderr
+
+
+def test_lint_fix_pins_from_to_registry_digest(plain_registry: Any, tmp_path: Path) -> None:
+    """`lint --fix --resolver registry` asks the real registry for the tag's digest."""
+    ref = f"{plain_registry.host}/team/app:amd64"
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f'FROM {ref}\nUSER 1000\nCMD ["/bin/true"]\n')
+    proc = _hg("lint", str(dockerfile), "--fix", "--resolver", "registry", "--fail-on", "CRITICAL")
+    assert proc.returncode in (0, 1), proc.stderr
+    import hashlib
+
+    digest = "sha256:" + hashlib.sha256(plain_registry.raw_manifest("team/app:amd64")).hexdigest()
+    assert f"FROM {ref}@{digest}\n" in dockerfile.read_text()

@@ -1,0 +1,1 @@
+"""Lint family: Dockerfile (and later manifest) rules with ids, severities and fixes."""

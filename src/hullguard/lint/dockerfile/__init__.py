@@ -1,0 +1,1 @@
+"""Dockerfile linting: parser, rules, .dockerignore matching, fixes."""

@@ -1,0 +1,1 @@
+"""Dockerfile rules, one module per theme; ``ruleset.py`` registers them all."""
