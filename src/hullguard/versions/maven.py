@@ -1,4 +1,4 @@
-"""Maven versions, ordered as Maven's ``ComparableVersion`` (maven-artifact 3.8/3.9).
+"""Maven versions, ordered as Maven's ``ComparableVersion`` (maven-artifact 3.8.x).
 
 Owns a port of ``org.apache.maven.artifact.versioning.ComparableVersion``:
 ``.`` and ``-`` separators (a ``-`` or a digit/letter transition opens a
@@ -50,7 +50,10 @@ def _qualifier(text: str, followed_by_digit: bool) -> Qualifier:
 
 
 class _Builder:
-    """Mirror of ``ComparableVersion.parseVersion`` building nested lists."""
+    """Mirror of ``ComparableVersion.parseVersion`` building nested lists.
+
+    ``stack`` holds every list opened so far; the last one is Maven's ``list``.
+    """
 
     def __init__(self) -> None:
         self.root: list[object] = []
@@ -92,7 +95,6 @@ def _freeze(items: list[object]) -> tuple[object, ...]:
 def _parse_items(version: str) -> tuple[object, ...]:
     text = version.lower()
     build = _Builder()
-    lists: list[list[object]] = [build.root]
     is_digit, start = False, 0
     for i, char in enumerate(text):
         if char in ".-":
@@ -103,24 +105,25 @@ def _parse_items(version: str) -> tuple[object, ...]:
             start = i + 1
             if char == "-":
                 build.open_list()
-                lists.append(build.current)
         elif char.isdigit():
             if not is_digit and i > start:
+                if build.current:  # "1.0.0.X1 < 1.0.0-X2": treat .X as -X (Maven 3.8+)
+                    build.open_list()
                 build.current.append(_qualifier(text[start:i], True))
                 start = i
                 build.open_list()
-                lists.append(build.current)
             is_digit = True
         else:
             if is_digit and i > start:
                 build.add(True, text[start:i])
                 start = i
                 build.open_list()
-                lists.append(build.current)
             is_digit = False
     if len(text) > start:
+        if not is_digit and build.current:  # a trailing .X is read as -X too
+            build.open_list()
         build.add(is_digit, text[start:])
-    for items in reversed(lists):
+    for items in reversed(build.stack):
         _normalize(items)
     return _freeze(build.root)
 
