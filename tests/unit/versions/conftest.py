@@ -295,3 +295,14 @@ def vulndata_dir() -> Path:
     """``<repo>/../shared/vulndata`` (read in place, never copied)."""
     need(VULNDATA.is_dir(), f"shared vulndata at {VULNDATA}", "place shared/ beside the repo")
     return VULNDATA
+
+
+@pytest.fixture(scope="session")
+def pypi_osv(vulndata_dir: Path) -> list[dict[str, object]]:
+    """Every PyPI OSV record in shared/vulndata (YAML), parsed once per session."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    paths = sorted((vulndata_dir / "osv" / "pypi" / "vulns").glob("*/*.yaml"))
+    need(len(paths) > 2000, "PyPI OSV records", "shared/vulndata/osv/pypi")
+    return [yaml.load(p.read_text(), Loader=loader) for p in paths]
