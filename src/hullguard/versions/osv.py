@@ -20,9 +20,10 @@ ECOSYSTEM ranges use the ecosystem's scheme; SEMVER ranges use strict semver
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cmp_to_key
+from functools import cmp_to_key, lru_cache
 from typing import Any
 
 from hullguard.versions import golang, semver
@@ -78,13 +79,16 @@ def _range_type(rng: Mapping[str, Any]) -> RangeType:
     return RangeType(value)
 
 
+_EVENT_KINDS = {kind.value: kind for kind in EventKind}
+
+
 def _events(rng: Mapping[str, Any]) -> list[Event]:
-    events: list[Event] = []
-    for event in rng.get("events") or ():
-        for kind in EventKind:
-            if kind.value in event:
-                events.append((kind, str(event[kind.value])))
-    return events
+    return [
+        (_EVENT_KINDS[key], str(value))
+        for event in rng.get("events") or ()
+        for key, value in event.items()
+        if key in _EVENT_KINDS
+    ]
 
 
 def _sorted(events: Iterable[Event], parse: Parse) -> list[Event]:
@@ -99,47 +103,96 @@ def _sorted(events: Iterable[Event], parse: Parse) -> list[Event]:
     return sorted(events, key=cmp_to_key(order))
 
 
-def _before_limits(key: VersionKey, events: list[Event], parse: Parse) -> bool:
-    limits = [v for kind, v in events if kind is EventKind.LIMIT]
-    if not limits:
-        return True
-    return any(v == _NO_LIMIT or key < parse(v) for v in limits)
+_INTRODUCED, _FIXED, _LAST_AFFECTED = 0, 1, 2
+_KIND_CODES = {
+    EventKind.INTRODUCED: _INTRODUCED,
+    EventKind.FIXED: _FIXED,
+    EventKind.LAST_AFFECTED: _LAST_AFFECTED,
+}
 
 
-def _closes(kind: EventKind, ver: str, key: VersionKey, parse: Parse) -> bool:
-    """``fixed``: ``v >= fixed``; ``last_affected``: ``v > last_affected``."""
-    if ver == _ZERO:
-        return True
-    bound = parse(ver)
-    return not key < bound if kind is EventKind.FIXED else bound < key
+@dataclass(frozen=True)
+class CompiledRange:
+    """One ECOSYSTEM/SEMVER range with its events parsed and sorted once.
+
+    ``events`` holds ``(kind, key)`` in the spec's sorted order, ``key`` None
+    for ``"0"``; ``limits`` holds the ``limit`` keys (None for ``"*"``).
+    """
+
+    parse: Parse
+    events: tuple[tuple[int, VersionKey], ...]
+    limits: tuple[VersionKey, ...]
+
+    def includes(self, version: str) -> bool:
+        """``BeforeLimits`` and the sorted-events fold of the pseudo-code."""
+        key = self.parse(version)
+        if self.limits and not any(lim is None or key < lim for lim in self.limits):
+            return False
+        vulnerable = False
+        for kind, bound in self.events:
+            if bound is not None and key < bound:
+                break  # sorted: no later event can hold
+            if kind == _INTRODUCED:
+                vulnerable = True
+            elif kind == _FIXED or bound is None or bound < key:
+                vulnerable = False
+        return vulnerable
 
 
-def _in_range(key: VersionKey, events: list[Event], parse: Parse) -> bool:
-    vulnerable = False
-    for kind, ver in _sorted((e for e in events if e[0] is not EventKind.LIMIT), parse):
-        if kind is EventKind.INTRODUCED and (ver == _ZERO or not key < parse(ver)):
-            vulnerable = True
-        elif kind is not EventKind.INTRODUCED and _closes(kind, ver, key, parse):
-            vulnerable = False
-    return vulnerable
+@dataclass(frozen=True)
+class CompiledAffected:
+    """An ``affected[]`` entry ready for fast repeated evaluation."""
+
+    versions: frozenset[str]
+    ranges: tuple[CompiledRange, ...]
+
+    def affects(self, version: str) -> bool:
+        """``IncludedInVersions || IncludedInRanges``."""
+        return version in self.versions or any(r.includes(version) for r in self.ranges)
+
+
+def compile_range(rng: Mapping[str, Any], scheme: VersionScheme) -> CompiledRange | None:
+    """Parse and sort one range; None for GIT ranges (they never match a version)."""
+    return _compile(str(rng.get("type", "")), tuple(_events(rng)), scheme)
+
+
+@lru_cache(maxsize=1 << 16)
+def _compile(
+    type_name: str, events: tuple[Event, ...], scheme: VersionScheme
+) -> CompiledRange | None:
+    range_type = _range_type({"type": type_name})
+    if range_type is RangeType.GIT:
+        return None
+    parse = _parser(range_type, scheme)
+    ordered = _sorted((e for e in events if e[0] is not EventKind.LIMIT), parse)
+    return CompiledRange(
+        parse,
+        tuple((_KIND_CODES[k], None if v == _ZERO else parse(v)) for k, v in ordered),
+        tuple(None if v == _NO_LIMIT else parse(v) for k, v in events if k is EventKind.LIMIT),
+    )
+
+
+def compile_affected(affected_entry: Mapping[str, Any], scheme: VersionScheme) -> CompiledAffected:
+    """Pre-parse an ``affected[]`` entry (raises :class:`InvalidVersion` on a bad event)."""
+    ranges = (compile_range(r, scheme) for r in affected_entry.get("ranges") or ())
+    return CompiledAffected(
+        frozenset(str(v) for v in affected_entry.get("versions") or ()),
+        tuple(r for r in ranges if r is not None),
+    )
 
 
 def range_includes(rng: Mapping[str, Any], version: str, scheme: VersionScheme) -> bool:
     """``IncludedInRanges`` for one range object; GIT ranges are never included."""
-    range_type = _range_type(rng)
-    if range_type is RangeType.GIT:
-        return False
-    parse = _parser(range_type, scheme)
-    key = parse(version)
-    events = _events(rng)
-    return _before_limits(key, events, parse) and _in_range(key, events, parse)
+    compiled = compile_range(rng, scheme)
+    return compiled is not None and compiled.includes(version)
 
 
 def osv_affected(affected_entry: Mapping[str, Any], version: str, scheme: VersionScheme) -> bool:
     """Whether ``version`` is affected according to one OSV ``affected[]`` entry.
 
-    Raises :class:`InvalidVersion` when ``version`` or an event version needed
-    for the answer does not parse (report the package as skipped).
+    Raises :class:`InvalidVersion` when ``version`` or an event version does not
+    parse (report the package as skipped). For many versions against the same
+    entry, :func:`compile_affected` once and call ``affects``.
     """
     if version in (affected_entry.get("versions") or ()):
         return True

@@ -38,11 +38,13 @@ def need(condition: bool, what: str, fix: str) -> None:
         pytest.fail(f"oracle missing: {what}; install it with: {fix}", pytrace=False)
 
 
-def run(cmd: Sequence[str], stdin: str = "", timeout: int = 300, **kw: object) -> str:
+def run(
+    cmd: Sequence[str], stdin: str = "", timeout: int = 300, quiet: bool = False, **kw: object
+) -> str:
     proc = subprocess.run(
         list(cmd), input=stdin, capture_output=True, text=True, timeout=timeout, **kw
     )
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not (quiet or proc.stdout.strip()):
         pytest.fail(f"oracle {cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return proc.stdout
 
@@ -119,7 +121,10 @@ def rpm_oracle() -> Callable[[list[tuple[list[str | None], list[str | None]]]], 
     need(probe.returncode == 0, "python3-rpm for /usr/bin/python3", "apt-get install python3-rpm")
 
     def compare(pairs: list[tuple[list[str | None], list[str | None]]]) -> list[int]:
-        return [sign(x) for x in json.loads(run(["/usr/bin/python3", "-c", _RPM_SCRIPT], json.dumps(pairs)))]
+        return [
+            sign(x)
+            for x in json.loads(run(["/usr/bin/python3", "-c", _RPM_SCRIPT], json.dumps(pairs)))
+        ]
 
     return compare
 
@@ -129,7 +134,11 @@ def rpm_oracle() -> Callable[[list[tuple[list[str | None], list[str | None]]]], 
 def maven_oracle() -> Callable[[list[Pair]], list[int]]:
     """Maven's ``ComparableVersion`` main(), which compares adjacent arguments."""
     jars = sorted(glob.glob(MAVEN_JARS))
-    need(bool(jars) and shutil.which("java") is not None, "maven-artifact jar + java", "apt-get install maven")
+    need(
+        bool(jars) and shutil.which("java") is not None,
+        "maven-artifact jar + java",
+        "apt-get install maven",
+    )
     ops = {"<": -1, "==": 0, ">": 1}
 
     def compare(pairs: list[Pair]) -> list[int]:
@@ -170,12 +179,32 @@ process.stdin.on('end', () => {
 @pytest.fixture(scope="session")
 def node_semver() -> Callable[[dict[str, object]], dict[str, list[object]]]:
     """The real ``semver`` npm package (installed once into .cache/node-oracle)."""
-    need(shutil.which("node") is not None and shutil.which("npm") is not None, "node + npm", "apt-get install nodejs npm")
+    need(
+        shutil.which("node") is not None and shutil.which("npm") is not None,
+        "node + npm",
+        "apt-get install nodejs npm",
+    )
     module = NODE_ORACLE_DIR / "node_modules" / "semver"
     if not (module / "package.json").is_file():
         NODE_ORACLE_DIR.mkdir(parents=True, exist_ok=True)
-        run(["npm", "install", "--prefix", str(NODE_ORACLE_DIR), "--no-audit", "--no-fund", "--silent", SEMVER_NPM_SPEC])
-    need((module / "package.json").is_file(), "semver npm package", f"npm install --prefix {NODE_ORACLE_DIR} {SEMVER_NPM_SPEC}")
+        run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(NODE_ORACLE_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                SEMVER_NPM_SPEC,
+            ],
+            quiet=True,
+        )
+    need(
+        (module / "package.json").is_file(),
+        "semver npm package",
+        f"npm install --prefix {NODE_ORACLE_DIR} {SEMVER_NPM_SPEC}",
+    )
 
     def evaluate(request: dict[str, object]) -> dict[str, list[object]]:
         out = run(["node", "-e", _NODE_SCRIPT, str(module)], json.dumps(request))
@@ -203,7 +232,8 @@ func main() {
 	defer w.Flush()
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\\t")
-		fmt.Fprintf(w, "%t %t %d\\n", semver.IsValid(f[0]), semver.IsValid(f[1]), semver.Compare(f[0], f[1]))
+		a, b := f[0], f[1]
+		fmt.Fprintf(w, "%t %t %d\\n", semver.IsValid(a), semver.IsValid(b), semver.Compare(a, b))
 	}
 }
 """
@@ -213,13 +243,24 @@ func main() {
 def go_semver() -> Iterator[Callable[[list[Pair]], list[tuple[bool, bool, int]]]]:
     """``golang.org/x/mod/semver`` from Debian's golang-golang-x-mod-dev, built offline."""
     need(shutil.which("go") is not None, "go toolchain", "apt-get install golang-go")
-    need((GOCODE / "src/golang.org/x/mod/semver").is_dir(), "golang.org/x/mod", "apt-get install golang-golang-x-mod-dev")
+    need(
+        (GOCODE / "src/golang.org/x/mod/semver").is_dir(),
+        "golang.org/x/mod",
+        "apt-get install golang-golang-x-mod-dev",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "oracle.go"
         src.write_text(_GO_PROGRAM)
         binary = Path(tmp) / "oracle"
-        env = {**os.environ, "GO111MODULE": "off", "GOPATH": str(GOCODE), "GOFLAGS": "", "GOCACHE": str(Path(tmp) / "cache"), "GOPROXY": "off"}
-        run(["go", "build", "-o", str(binary), str(src)], env=env)
+        env = {
+            **os.environ,
+            "GO111MODULE": "off",
+            "GOPATH": str(GOCODE),
+            "GOFLAGS": "",
+            "GOCACHE": str(Path(tmp) / "cache"),
+            "GOPROXY": "off",
+        }
+        run(["go", "build", "-o", str(binary), str(src)], quiet=True, env=env)
 
         def compare(pairs: list[Pair]) -> list[tuple[bool, bool, int]]:
             out = run([str(binary)], "".join(f"{a}\t{b}\n" for a, b in pairs))
@@ -265,7 +306,8 @@ $out = [];
 foreach ($pairs as [$a, $b]) {
   try { $na = $p->normalize($a); $nb = $p->normalize($b); }
   catch (\\UnexpectedValueException $e) { $out[] = null; continue; }
-  $out[] = [$na, $nb, Comparator::lessThan($na, $nb) ? -1 : (Comparator::equalTo($na, $nb) ? 0 : 1)];
+  $c = Comparator::lessThan($na, $nb) ? -1 : (Comparator::equalTo($na, $nb) ? 0 : 1);
+  $out[] = [$na, $nb, $c];
 }
 echo json_encode($out);
 """
@@ -275,7 +317,11 @@ echo json_encode($out);
 def composer_oracle() -> Callable[[list[Pair]], list[object]]:
     """composer/semver ``VersionParser::normalize`` + ``Comparator`` (php-composer-semver)."""
     need(shutil.which("php") is not None, "php", "apt-get install php-cli")
-    need(Path("/usr/share/php/Composer/Semver/autoload.php").is_file(), "composer/semver", "apt-get install php-composer-semver")
+    need(
+        Path("/usr/share/php/Composer/Semver/autoload.php").is_file(),
+        "composer/semver",
+        "apt-get install php-composer-semver",
+    )
 
     def compare(pairs: list[Pair]) -> list[object]:
         return json.loads(run(["php", "-r", _PHP_SCRIPT], json.dumps(pairs)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from functools import cmp_to_key
@@ -12,13 +13,54 @@ import pytest
 from hullguard.versions import InvalidVersion, composer
 
 TRICKY = [
-    "1", "1.2", "1.2.3", "1.2.3.4", "v1.2.3", "V1.2.3", "1.0.0-beta1", "1.0.0-beta.1", "1.0.0b1",
-    "1.0.0-b1", "1.0.0-BETA2", "1.0.0-alpha", "1.0.0-a2", "1.0.0-RC1", "1.0.0-rc.2", "1.0.0RC3",
-    "1.0.0-patch1", "1.0.0-pl2", "1.0.0-p3", "1.0.0-stable", "1.0.0-dev", "1.0.0-beta1-dev",
-    "1.0.x-dev", "2.1.x-dev", "2.x-dev", "1.0.0+build.5", "20230101", "2023-01-01", "2023.01.01",
-    "2023-01-01-1", "1.0.0-beta.1.2", "1.0.0.0-alpha1", "dev-master", "master", "dev-feature/x",
-    "1.0.0-foo", "1.0.0_beta1", "1.0.0.beta1", "1.0.0@dev", "1.0.0@stable", "123456.0.0",
-    "1.0.0-RC", "1.0.0-rc", "0.0.0", "00.1", "1.01.0", "1.0.0-beta2.3", "1.0.0-pl1.2",
+    "1",
+    "1.2",
+    "1.2.3",
+    "1.2.3.4",
+    "v1.2.3",
+    "V1.2.3",
+    "1.0.0-beta1",
+    "1.0.0-beta.1",
+    "1.0.0b1",
+    "1.0.0-b1",
+    "1.0.0-BETA2",
+    "1.0.0-alpha",
+    "1.0.0-a2",
+    "1.0.0-RC1",
+    "1.0.0-rc.2",
+    "1.0.0RC3",
+    "1.0.0-patch1",
+    "1.0.0-pl2",
+    "1.0.0-p3",
+    "1.0.0-stable",
+    "1.0.0-dev",
+    "1.0.0-beta1-dev",
+    "1.0.x-dev",
+    "2.1.x-dev",
+    "2.x-dev",
+    "1.0.0+build.5",
+    "20230101",
+    "2023-01-01",
+    "2023.01.01",
+    "2023-01-01-1",
+    "1.0.0-beta.1.2",
+    "1.0.0.0-alpha1",
+    "dev-master",
+    "master",
+    "dev-feature/x",
+    "1.0.0-foo",
+    "1.0.0_beta1",
+    "1.0.0.beta1",
+    "1.0.0@dev",
+    "1.0.0@stable",
+    "123456.0.0",
+    "1.0.0-RC",
+    "1.0.0-rc",
+    "0.0.0",
+    "00.1",
+    "1.01.0",
+    "1.0.0-beta2.3",
+    "1.0.0-pl1.2",
 ]
 
 
@@ -56,12 +98,14 @@ def test_differential_against_composer_semver(
     composer_oracle, pypi_osv: list[dict], fixtures_dir: Path
 ) -> None:
     rng = random.Random(6)
-    pypi = sorted({v for r in pypi_osv for a in r.get("affected", []) for v in a.get("versions", [])})
+    pypi = sorted(
+        {v for r in pypi_osv for a in r.get("affected", []) for v in a.get("versions", [])}
+    )
     pool = sorted(set(TRICKY) | _lock_versions(fixtures_dir) | set(rng.sample(pypi, 1500)))
     valid = [v for v in pool if _valid(v)]
     ordered = sorted(valid, key=cmp_to_key(composer.COMPARATOR.compare))
     pairs = [(v, v) for v in pool]
-    pairs += list(zip(ordered, ordered[1:], strict=False))
+    pairs += list(itertools.pairwise(ordered))
     pairs += [(rng.choice(valid), rng.choice(valid)) for _ in range(2500)]
     pairs += [(a, b) for a in TRICKY for b in TRICKY if _valid(a) and _valid(b)]
     wrong = []

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from functools import cmp_to_key
 
 import pytest
 
-from hullguard.versions import InvalidVersion
-from hullguard.versions import dpkg
+from hullguard.versions import InvalidVersion, dpkg
 
 CASES = [
     ("1.0", "1.0", 0),
@@ -51,7 +51,7 @@ def test_differential_against_dpkg(apt_versions: list[str], dpkg_oracle) -> None
     rng = random.Random(4)
     sample = rng.sample(apt_versions, 1400)
     ordered = sorted(sample, key=cmp_to_key(dpkg.COMPARATOR.compare))
-    pairs = list(zip(ordered, ordered[1:], strict=False))
+    pairs = list(itertools.pairwise(ordered))
     pairs += [(rng.choice(apt_versions), rng.choice(apt_versions)) for _ in range(800)]
     pairs += [(a, b) for a, b, _ in CASES]
     expected = dpkg_oracle(pairs)

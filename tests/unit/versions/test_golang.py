@@ -23,9 +23,28 @@ PSEUDO = [
     ("v1.9.9", "v2.0.0+incompatible"),
 ]
 EXTRA = [
-    "v1", "v1.2", "v1.2.0", "v1.0.0", "v0.0.0", "v1.2.3-pre", "v1.2.3-pre.1", "v1.2.3-pre.10",
-    "v1.2.3-0", "v1.2.3+meta", "v2.0.0+incompatible", "v1.02.3", "v1.2.3-01", "1.2.3", "v1.2.3.4",
-    "v", "v1.", "v1.2.3-", "v1.2.3+", "v1.2-pre", "v01.2.3", "v1.2.3-a..b",
+    "v1",
+    "v1.2",
+    "v1.2.0",
+    "v1.0.0",
+    "v0.0.0",
+    "v1.2.3-pre",
+    "v1.2.3-pre.1",
+    "v1.2.3-pre.10",
+    "v1.2.3-0",
+    "v1.2.3+meta",
+    "v2.0.0+incompatible",
+    "v1.02.3",
+    "v1.2.3-01",
+    "1.2.3",
+    "v1.2.3.4",
+    "v",
+    "v1.",
+    "v1.2.3-",
+    "v1.2.3+",
+    "v1.2-pre",
+    "v01.2.3",
+    "v1.2.3-a..b",
 ]
 
 
@@ -105,7 +124,12 @@ def test_pseudo_versions(lower: str, higher: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("go1.21.3", "1.21.3"), ("go1.22rc1", "1.22.0-rc.1"), ("go1.20", "1.20.0"), ("go1.9beta2", "1.9.0-beta.2")],
+    [
+        ("go1.21.3", "1.21.3"),
+        ("go1.22rc1", "1.22.0-rc.1"),
+        ("go1.20", "1.20.0"),
+        ("go1.9beta2", "1.9.0-beta.2"),
+    ],
 )
 def test_toolchain_names(name: str, expected: str) -> None:
     assert golang.go_toolchain_to_semver(name) == expected

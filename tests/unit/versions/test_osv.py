@@ -110,9 +110,9 @@ def _reference(affected: dict, version: str) -> bool:
             bound = None if val == "0" else Version(val)
             if kind == "introduced" and (bound is None or v >= bound):
                 state = True
-            elif kind == "fixed" and (bound is None or v >= bound):
-                state = False
-            elif kind == "last_affected" and (bound is None or v > bound):
+            elif (kind == "fixed" and (bound is None or v >= bound)) or (
+                kind == "last_affected" and (bound is None or v > bound)
+            ):
                 state = False
         if state:
             return True
@@ -131,7 +131,9 @@ def test_real_pypi_advisories_match_reference(pypi_osv: list[dict]) -> None:
     checked = affected_count = 0
     for record in pypi_osv:
         for affected in record.get("affected", []):
-            candidates = set(rng.sample(affected.get("versions", []), min(4, len(affected.get("versions", [])))))
+            candidates = set(
+                rng.sample(affected.get("versions", []), min(4, len(affected.get("versions", []))))
+            )
             for r in affected.get("ranges", []):
                 for event in r.get("events", []):
                     for val in event.values():

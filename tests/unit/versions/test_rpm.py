@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -13,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from hullguard.versions import InvalidVersion, rpm
-
 
 _READ_DB = """
 import json, sys
@@ -30,10 +30,35 @@ print(json.dumps(sorted(out)))
 """
 
 EDGE = [
-    "1.0~rc1-1", "1.0-1", "1.0^git1-1", "1.0^-1", "1.0~-1", "1.0^git1~pre-1", "1.0.0-1",
-    "1:0.1-1", "0.1-1", "1.0a-1", "1.0.a-1", "1.0_1-1", "1.0-1.el9", "1.0-1.el9_2",
-    "2.0-0.1.rc1.fc39", "2.0-1.fc39", "1.0", "1.0-", "1.0~", "1.0^", "1.0~~", "1.0~^",
-    "10-1", "9-1", "010-1", "a-1", "A-1", "1.0-1~bootstrap", "1.0-1^1",
+    "1.0~rc1-1",
+    "1.0-1",
+    "1.0^git1-1",
+    "1.0^-1",
+    "1.0~-1",
+    "1.0^git1~pre-1",
+    "1.0.0-1",
+    "1:0.1-1",
+    "0.1-1",
+    "1.0a-1",
+    "1.0.a-1",
+    "1.0_1-1",
+    "1.0-1.el9",
+    "1.0-1.el9_2",
+    "2.0-0.1.rc1.fc39",
+    "2.0-1.fc39",
+    "1.0",
+    "1.0-",
+    "1.0~",
+    "1.0^",
+    "1.0~~",
+    "1.0~^",
+    "10-1",
+    "9-1",
+    "010-1",
+    "a-1",
+    "A-1",
+    "1.0-1~bootstrap",
+    "1.0-1^1",
 ]
 
 
@@ -77,7 +102,7 @@ def test_differential_against_labelcompare(
     pool = real + rng.sample(apt_versions, 1500) + EDGE
     pool = [v for v in pool if _parses(v)]
     ordered = sorted(pool, key=cmp_to_key(rpm.COMPARATOR.compare))
-    pairs = list(zip(ordered, ordered[1:], strict=False))
+    pairs = list(itertools.pairwise(ordered))
     pairs += [(rng.choice(pool), rng.choice(pool)) for _ in range(1500)]
     pairs += [(a, b) for a in EDGE for b in EDGE if _parses(a) and _parses(b)]
     expected = rpm_oracle([(_triple(a), _triple(b)) for a, b in pairs])
