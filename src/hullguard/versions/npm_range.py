@@ -57,7 +57,8 @@ def _is_x(ident: str | None) -> bool:
 
 
 def _hyphen(m: re.Match[str]) -> str:
-    frm, f_maj, f_min, f_pat, f_pre = m[1], m[2], m[3], m[4], m[5]
+    # without includePrerelease, node-semver treats a 'from' pre-release like any other
+    frm, f_maj, f_min, f_pat = m[1], m[2], m[3], m[4]
     to, t_maj, t_min, t_pat, t_pre = m[7], m[8], m[9], m[10], m[11]
     if _is_x(f_maj):
         frm = ""
@@ -77,7 +78,6 @@ def _hyphen(m: re.Match[str]) -> str:
         to = f"<={t_maj}.{t_min}.{t_pat}-{t_pre}"
     else:
         to = f"<={to}"
-    del f_pre
     return f"{frm} {to}".strip()
 
 
