@@ -12,7 +12,9 @@ from collections.abc import Iterator
 _LICENSE_FIELD = re.compile(r"^License: (?P<license>\S*)")
 _COMMON_LICENSE = re.compile(r"/usr/share/common-licenses/(?P<license>[0-9A-Za-z_.\-]+)")
 _AGREEMENT = re.compile(r"(?i)^\s*(?P<license>LICENSE AGREEMENT(?: FOR .+?)?)\s*$")
-_FORMAT = re.compile(r"^Format:\s*https?://www\.debian\.org/doc/packaging-manuals/copyright-format/")
+_FORMAT = re.compile(
+    r"^Format:\s*https?://www\.debian\.org/doc/packaging-manuals/copyright-format/"
+)
 
 
 def stanzas(text: str) -> Iterator[dict[str, str]]:

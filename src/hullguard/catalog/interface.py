@@ -10,7 +10,8 @@ A cataloger is sans-I/O. The orchestrator (the layer walk, or the ``dir:`` walke
 3. calls ``catalog(files, os_info)`` with only the paths that cataloger wanted.
 
 ``catalog`` returns packages whose ``Evidence.path`` is set and whose layer fields are
-``None``: the orchestrator fills layer attribution (see :func:`hullguard.catalog.run.attribute_layers`).
+``None``: the orchestrator fills layer attribution
+(:func:`hullguard.catalog.run.attribute_layers`).
 ``version`` is bumped whenever a cataloger's output changes; caches key on it.
 """
 

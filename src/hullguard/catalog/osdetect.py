@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 
 from hullguard.model.package import OSInfo
 

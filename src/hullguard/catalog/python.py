@@ -85,7 +85,9 @@ def parse_metadata(path: str, data: bytes) -> Package | None:
     version = str(fields.get("Version") or "").strip()
     if not name or not version:
         return None
-    site_root = dirname(dirname(path)) if basename(path) in ("METADATA", "PKG-INFO") else dirname(path)
+    site_root = (
+        dirname(dirname(path)) if basename(path) in ("METADATA", "PKG-INFO") else dirname(path)
+    )
     return Package(
         name=name,
         version=version,
