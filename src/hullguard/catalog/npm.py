@@ -153,8 +153,8 @@ def _v1_entries(doc: Mapping[str, Any], prefix: str) -> Iterator[tuple[str, str,
     if not isinstance(deps, dict):
         return
     for name, entry in deps.items():
-        if not isinstance(entry, dict):
-            continue
+        if not isinstance(entry, dict) or entry.get("dev") is True:
+            continue  # a dev dependency's own dependencies are dev-only too
         install_path = f"{prefix}node_modules/{name}"
         yield install_path, name, entry
         yield from _v1_entries(entry, install_path + "/")

@@ -10,6 +10,7 @@ import click
 _FAMILIES: dict[str, str] = {
     "hullguard.cli.image_cmd": "image",
     "hullguard.cli.audit_cmd": "audit",
+    "hullguard.cli.sbom_cmd": "sbom",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 
