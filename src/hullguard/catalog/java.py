@@ -1,7 +1,8 @@
 """Java cataloger: jar/war/ear (and other zip-based Java archives), nested archives too.
 
 Each ``META-INF/maven/<group>/<artifact>/pom.properties`` is a package (shaded or
-bundled artifacts included). An archive without one falls back to ``MANIFEST.MF``
+bundled artifacts included). Without one, a ``pom.xml`` there with a literal version is
+used; then ``MANIFEST.MF``
 (``Implementation-*``, ``Bundle-*``, ``Specification-*``) and then to its file name.
 Nested archives (``WEB-INF/lib/*.jar``, ``BOOT-INF/lib/*.jar``, ...) are opened up to
 :data:`MAX_DEPTH` deep and :data:`MAX_NESTED_BYTES` each; their packages carry the
@@ -15,6 +16,9 @@ import re
 import zipfile
 from collections.abc import Iterator, Mapping
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedET
+
 from hullguard.catalog import purls
 from hullguard.catalog.interface import CatalogerId, PathCataloger, basename
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
@@ -27,6 +31,7 @@ MAX_NESTED_BYTES = 64 * 1024 * 1024
 MAX_METADATA_BYTES = 1024 * 1024
 MAX_ENTRIES = 200_000
 _POM_PROPERTIES = re.compile(r"^META-INF/maven/[^/]+/[^/]+/pom\.properties$")
+_POM_XML = re.compile(r"^META-INF/maven/(?P<group>[^/]+)/(?P<artifact>[^/]+)/pom\.xml$")
 _NAME_VERSION = re.compile(
     r"^(?P<name>.+?)-(?P<version>\d[\w.\-+]*?)(?:-(?:sources|javadoc|tests))?$"
 )
@@ -43,6 +48,21 @@ def parse_properties(text: str) -> dict[str, str]:
         if match:
             out[match[1]] = match[2].strip()
     return out
+
+
+def pom_xml_version(data: bytes) -> str:
+    """The project's literal ``<version>`` (or its parent's); ``""`` if templated or absent."""
+    try:
+        root = DefusedET.fromstring(data)
+    except (DefusedET.ParseError, DefusedXmlException, ValueError):
+        return ""
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    for xpath in (f"{ns}version", f"{ns}parent/{ns}version"):
+        node = root.find(xpath)
+        text = (node.text or "").strip() if node is not None else ""
+        if text:
+            return "" if "${" in text else text
+    return ""
 
 
 def parse_manifest(text: str) -> dict[str, str]:
@@ -101,6 +121,7 @@ def _walk(real_path: str, virtual: str, data: bytes, depth: int) -> Iterator[Pac
     except (zipfile.BadZipFile, OSError, ValueError):
         return
     poms: list[dict[str, str]] = []
+    pom_xmls: list[dict[str, str]] = []
     manifest: dict[str, str] = {}
     nested: list[zipfile.ZipInfo] = []
     for info in infos:
@@ -108,12 +129,21 @@ def _walk(real_path: str, virtual: str, data: bytes, depth: int) -> Iterator[Pac
             raw = _read(archive, info, MAX_METADATA_BYTES)
             if raw is not None:
                 poms.append(parse_properties(raw.decode("utf-8", "replace")))
+        elif match := _POM_XML.match(info.filename):
+            raw = _read(archive, info, MAX_METADATA_BYTES)
+            version = pom_xml_version(raw) if raw else ""
+            if version:
+                pom_xmls.append(
+                    {"groupId": match["group"], "artifactId": match["artifact"], "version": version}
+                )
         elif info.filename == "META-INF/MANIFEST.MF":
             raw = _read(archive, info, MAX_METADATA_BYTES)
             manifest = parse_manifest(raw.decode("utf-8", "replace")) if raw else {}
         elif info.filename.lower().endswith(ARCHIVE_SUFFIXES) and not info.is_dir():
             nested.append(info)
     found = [p for p in (_from_pom(pom, real_path, virtual) for pom in poms) if p]
+    if not found:  # no pom.properties: a pom.xml with a literal version still names the artifact
+        found = [p for p in (_from_pom(pom, real_path, virtual) for pom in pom_xmls) if p]
     if not found:
         fallback = _from_manifest(manifest, real_path, virtual)
         found = [fallback] if fallback else []
@@ -166,6 +196,5 @@ def _from_manifest(manifest: dict[str, str], path: str, virtual: str) -> Package
         name = match["name"]  # prefer the artifact-style file name over an OSGi id
     if not name or not version:
         return None
-    group = manifest.get("Implementation-Vendor-Id") or manifest.get("Automatic-Module-Name", "")
-    group = group or name
+    group = manifest.get("Implementation-Vendor-Id") or name
     return _package(group, name, version, path, virtual, "MANIFEST.MF")

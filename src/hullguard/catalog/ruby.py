@@ -18,10 +18,17 @@ _ASSIGN = re.compile(
     r"^\s*\w+\.(?P<field>name|version|license|licenses|authors|homepage)\s*=\s*(?P<value>.+)$"
 )
 _STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'")
+_LIT = r"(?:\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')(?:\.freeze)?"
+_LITERAL_VALUE = re.compile(
+    rf"^(?:{_LIT}|\[\s*(?:{_LIT}\s*(?:,\s*{_LIT}\s*)*)?\])(?:\s+if\s.*)?\s*$"
+)
 
 
 def _literals(value: str) -> list[str]:
-    return [double if double or not single else single for double, single in _STRING.findall(value)]
+    if not _LITERAL_VALUE.match(value.strip()):
+        return []  # anything but a literal (a method call, a constant) is Ruby code: skip
+    head = value.split(" if ", 1)[0]
+    return [double if double or not single else single for double, single in _STRING.findall(head)]
 
 
 def parse_gemspec(text: str) -> dict[str, list[str]]:
