@@ -216,7 +216,7 @@ def _read_spdx(doc: dict[str, Any]) -> SbomInput:
     for item in _list(doc.get("packages")):
         if not isinstance(item, dict):
             continue
-        if item.get("primaryPackagePurpose") == "OPERATING-SYSTEM":
+        if item.get("primaryPackagePurpose") in ("OPERATING_SYSTEM", "OPERATING-SYSTEM"):
             os_info = OSInfo(
                 id=_str(item.get("name")).lower(), version_id=_str(item.get("versionInfo"))
             )

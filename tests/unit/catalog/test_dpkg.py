@@ -40,7 +40,9 @@ def test_image_dpkg_status(debian: Path) -> None:
     assert (pkg.name, pkg.version, pkg.architecture) == ("libpam-runtime", "1.1.8-3.6", "all")
     assert (pkg.source_name, pkg.source_version) == ("pam", "1.1.8-3.6")
     assert pkg.type is PackageType.DEB
-    assert pkg.purl == "pkg:deb/debian/libpam-runtime@1.1.8-3.6?arch=all&distro=debian-12&upstream=pam"
+    assert (
+        pkg.purl == "pkg:deb/debian/libpam-runtime@1.1.8-3.6?arch=all&distro=debian-12&upstream=pam"
+    )
     assert pkg.licenses == ("GPL-1", "GPL-2", "LGPL-2.1")
     assert [e.path for e in pkg.evidence] == [
         "/usr/share/doc/libpam-runtime/copyright",
@@ -50,9 +52,7 @@ def test_image_dpkg_status(debian: Path) -> None:
 
 def test_distroless_status_d_with_md5sums_and_copyright(debian: Path) -> None:
     root = debian / "image-distroless-deb"
-    files = {
-        "/" + str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()
-    }
+    files = {"/" + str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     cataloger = DpkgCataloger()
     assert all(cataloger.wants(p) for p in files)
     [pkg] = cataloger.catalog(files, None)
@@ -121,7 +121,10 @@ def test_info_list_ownership() -> None:
         "/var/lib/dpkg/info/python3-yaml.list": listing,
     }
     [pkg] = DpkgCataloger().catalog(files, None)
-    assert pkg.owned_files == ("/usr", "/usr/lib/python3/dist-packages/PyYAML-6.0.egg-info/PKG-INFO")
+    assert pkg.owned_files == (
+        "/usr",
+        "/usr/lib/python3/dist-packages/PyYAML-6.0.egg-info/PKG-INFO",
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,8 +133,19 @@ def test_info_list_ownership() -> None:
         (
             "liblzma5",
             (
-                "Autoconf", "GPL-2", "GPL-2+", "GPL-3", "LGPL-2", "LGPL-2.1", "LGPL-2.1+", "PD",
-                "PD-debian", "config-h", "noderivs", "permissive-fsf", "permissive-nowarranty",
+                "Autoconf",
+                "GPL-2",
+                "GPL-2+",
+                "GPL-3",
+                "LGPL-2",
+                "LGPL-2.1",
+                "LGPL-2.1+",
+                "PD",
+                "PD-debian",
+                "config-h",
+                "noderivs",
+                "permissive-fsf",
+                "permissive-nowarranty",
                 "probably-PD",
             ),
         ),  # fmt: skip

@@ -108,7 +108,9 @@ def test_not_a_zip(java: Path) -> None:
 
 def test_manifest_continuation(java: Path) -> None:
     fields = parse_manifest((java / "manifest/continuation").read_text())
-    assert fields["Plugin-ScmUrl"] == "https://github.com/jenkinsci/plugin-pom/example-jenkins-plugin"
+    assert (
+        fields["Plugin-ScmUrl"] == "https://github.com/jenkinsci/plugin-pom/example-jenkins-plugin"
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,7 +120,11 @@ def test_manifest_continuation(java: Path) -> None:
         ("colon-delimited.pom.properties", "example-java-app-maven", "0.1.0"),
         ("extra.pom.properties", "example-java-app-maven", "0.1.0"),
         # the first delimiter on a line wins; the other one stays in the value
-        ("equals-delimited-with-colons.pom.properties", "example-java:app-maven", "0.1.0:something"),
+        (
+            "equals-delimited-with-colons.pom.properties",
+            "example-java:app-maven",
+            "0.1.0:something",
+        ),
         ("colon-delimited-with-equals.pom.properties", "example-java=app-maven", "0.1.0=something"),
     ],
 )

@@ -99,4 +99,7 @@ def test_deps_json() -> None:
 
 def test_bad_json_is_ignored() -> None:
     assert DotnetDepsCataloger().catalog({"/a.deps.json": b"{"}, None) == []
-    assert ComposerInstalledCataloger().catalog({"/v/vendor/composer/installed.json": b"["}, None) == []
+    assert (
+        ComposerInstalledCataloger().catalog({"/v/vendor/composer/installed.json": b"["}, None)
+        == []
+    )
