@@ -1,7 +1,8 @@
 """SPDX 2.3 JSON SBOMs, built and validated with ``spdx-tools``.
 
 The subject is the package the document DESCRIBES and CONTAINS every other package;
-the OS is a package with purpose ``OPERATING_SYSTEM`` (the JSON schema's spelling). SPDX ids derive from each
+the OS is a package with purpose ``OPERATING_SYSTEM`` (the JSON schema's
+spelling). SPDX ids derive from each
 package's bom-ref (its purl), licences that are not SPDX expressions become
 ``LicenseRef-`` entries with the original text, and evidence/layers are kept in the
 package comment as ``hullguard:`` ``name=value`` lines (the CycloneDX property names).

@@ -114,7 +114,10 @@ def test_wants() -> None:
 
 
 def test_info_list_ownership() -> None:
-    status = b"Package: python3-yaml\nStatus: install ok installed\nVersion: 6.0-3\nArchitecture: amd64\n"
+    status = (
+        b"Package: python3-yaml\nStatus: install ok installed\nVersion: 6.0-3\n"
+        b"Architecture: amd64\n"
+    )
     listing = b"/.\n/usr\n/usr/lib/python3/dist-packages/PyYAML-6.0.egg-info/PKG-INFO\n"
     files = {
         "/var/lib/dpkg/status": status,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hullguard.catalog.python import PythonCataloger, is_metadata_path, parse_metadata
 from hullguard.catalog.purls import pep503
+from hullguard.catalog.python import PythonCataloger, is_metadata_path, parse_metadata
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ Gem::Specification.new do |s|
   s.name = "bundler".freeze
   s.version = "2.1.4"
 
-  s.required_rubygems_version = Gem::Requirement.new(">= 2.5.2".freeze) if s.respond_to? :required_rubygems_version=
+  s.required_rubygems_version = Gem::Requirement.new(">= 2.5.2".freeze) if s.respond_to? \
+:required_rubygems_version=
   s.require_paths = ["lib".freeze]
   s.authors = ["Andr\\u00E9 Arko".freeze, "Samuel Giddins".freeze]
   s.homepage = "https://bundler.io".freeze
@@ -78,7 +79,7 @@ DEPS_JSON = b"""{
   "libraries": {
     "app/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
     "Newtonsoft.Json/13.0.1": {"type": "package", "serviceable": true,
-      "sha512": "sha512-ppPFpBcvxdsfUonNcvITKqLl3bqxWbDCZIzDWHzjpdAHRFfZe0Dw9HmA0+za13IdyrgJwpkDTDA9fHaxOrt20A==",
+      "sha512": "sha512-ppPFpBcvxdsfUonNcvITKqLl3bqxWbDCZIzDWHzjpdAHRFfZe0Dw9HmA0+za13IdyrgJw==",
       "path": "newtonsoft.json/13.0.1", "hashPath": "newtonsoft.json.13.0.1.nupkg.sha512"}
   }
 }"""
