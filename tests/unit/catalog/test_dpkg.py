@@ -151,7 +151,7 @@ def test_info_list_ownership() -> None:
                 "permissive-nowarranty",
                 "probably-PD",
             ),
-        ),  # fmt: skip
+        ),
         ("libaudit-common", ("GPL-1", "GPL-2", "LGPL-2.1")),
         ("libc6", ()),
         ("trilicense", ()),
