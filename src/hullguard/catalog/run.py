@@ -3,8 +3,10 @@
 Orchestrators (the image layer walk, the ``dir:`` walker) use it like this::
 
     selected = registry.catalogers()
-    if is_wanted(path, selected) or (any_sniffer(selected) and sniff_wanted(head, selected)):
+    if is_wanted(path, selected):
         files[path] = content            # read once, from the final filesystem
+    elif any_sniffer(selected) and sniff_candidate(mode) and sniff_wanted(content[:4], selected):
+        files[path] = content            # ELF executables for the Go / Rust catalogers
     result = catalog_files(files, selected)
     packages = attribute_layers(result.packages, locate)   # image sources only
 """
@@ -37,6 +39,13 @@ def is_wanted(path: str, selected: Sequence[Cataloger]) -> bool:
 def any_sniffer(selected: Sequence[Cataloger]) -> bool:
     """Whether some cataloger selects by content (the walk must then read file heads)."""
     return any(c.sniffs for c in selected)
+
+
+def sniff_candidate(mode: int) -> bool:
+    """Whether a regular file with permission bits ``mode`` may be an executable worth
+    sniffing (any execute bit). Walks that decide before reading content use this, then
+    keep the file only if :func:`sniff_wanted` accepts its first bytes."""
+    return bool(mode & 0o111)
 
 
 def sniff_wanted(head: bytes, selected: Sequence[Cataloger]) -> bool:

@@ -10,6 +10,7 @@ from hullguard.catalog.run import (
     catalog_files,
     is_wanted,
     merge_duplicates,
+    sniff_candidate,
     sniff_wanted,
 )
 from hullguard.model.package import Evidence, Package, PackageType, Purl
@@ -76,6 +77,7 @@ def test_selection() -> None:
     assert not is_wanted("/etc/passwd", selected)
     assert sniff_wanted(b"\x7fELF\x02\x01", selected)
     assert not sniff_wanted(b"#!/bin/sh", selected)
+    assert sniff_candidate(0o755) and not sniff_candidate(0o644)
 
 
 def test_registry_and_cache_key() -> None:
