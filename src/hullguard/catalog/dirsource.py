@@ -2,8 +2,10 @@
 
 Walks ``root`` without following directory symlinks; a wanted file that is a symlink
 is resolved as if ``root`` were ``/`` (chroot-style) and skipped if it would leave
-``root``. Files over ``Limits.max_file_bytes`` are skipped with a warning, never
-truncated. Paths handed to catalogers are absolute inside the root (``/etc/os-release``).
+``root``; other filesystems mounted below ``root`` are not entered (``find -xdev``).
+Files over ``Limits.max_file_bytes`` are skipped with a warning, never truncated.
+Executables (any execute bit) are sniffed for the ELF catalogers. Paths handed to
+catalogers are absolute inside the root (``/etc/os-release``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from pathlib import Path
 
 from hullguard.catalog.interface import SNIFF_BYTES, Cataloger
 from hullguard.catalog.registry import catalogers as default_catalogers
-from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, is_wanted, sniff_wanted
+from hullguard.catalog.run import (
+    CatalogResult,
+    any_sniffer,
+    catalog_files,
+    is_wanted,
+    sniff_candidate,
+    sniff_wanted,
+)
 from hullguard.errors import SourceError
 from hullguard.limits import DEFAULT_LIMITS, Limits
 from hullguard.progress import NULL_PROGRESS, Progress
@@ -66,6 +75,24 @@ def _read_limited(path: Path, limits: Limits, progress: Progress) -> bytes | Non
         return None
 
 
+def _same_device(path: Path, device: int) -> bool:
+    try:
+        return path.lstat().st_dev == device
+    except OSError:
+        return False
+
+
+def _sniffable(path: Path, selected: list[Cataloger]) -> bool:
+    """A regular (non-link) executable file whose first bytes a cataloger wants."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or not sniff_candidate(info.st_mode):
+        return False
+    return sniff_wanted(_head(path), selected)
+
+
 def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -83,19 +110,21 @@ def collect_files(
     """Every wanted file under ``root`` as ``{absolute path inside root: content}``."""
     files: dict[str, bytes] = {}
     sniffing = any_sniffer(selected)
+    root_dev = root.stat().st_dev
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        rel_dir = "/" + os.path.relpath(dirpath, root).replace(os.sep, "/").lstrip(".")
-        rel_dir = rel_dir.rstrip("/")
+        # like ``find -xdev``: /proc, /sys and other mounts below the root are not walked
+        dirnames[:] = sorted(d for d in dirnames if _same_device(Path(dirpath, d), root_dev))
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel == "." else f"/{rel}"
         for name in sorted(filenames):
             inside = f"{rel_dir}/{name}"
             real = Path(dirpath, name)
-            if not is_wanted(inside, selected):
-                if not sniffing or not real.is_file() or real.is_symlink():
-                    continue
-                if not sniff_wanted(_head(real), selected):
-                    continue
-            target = resolve_in_root(root, inside) if real.is_symlink() else real
+            if is_wanted(inside, selected):
+                target = resolve_in_root(root, inside)
+            elif sniffing and _sniffable(real, selected):
+                target = real
+            else:
+                continue
             if target is None or not target.is_file():
                 continue
             data = _read_limited(target, limits, progress)

@@ -88,5 +88,15 @@ def test_elf_files_are_sniffed(tmp_path: Path) -> None:
     if not go_binary.exists():
         pytest.skip("umoci (Debian package) is not installed")
     _write(tmp_path, "/opt/tool", go_binary.read_bytes())
-    names = {(p.name, p.version) for p in catalog_directory(tmp_path).packages}
-    assert ("stdlib", "1.19.8") in names
+    _write(tmp_path, "/opt/not-executable", go_binary.read_bytes())
+    (tmp_path / "opt/tool").chmod(0o755)
+    [stdlib] = catalog_directory(tmp_path).packages  # only the executable is sniffed
+    assert (stdlib.name, stdlib.version) == ("stdlib", "1.19.8")
+    assert [e.path for e in stdlib.evidence] == ["/opt/tool"]
+
+
+def test_hidden_directories_keep_their_dot(tmp_path: Path) -> None:
+    meta = "/.venv/lib/python3.11/site-packages/a-1.dist-info/METADATA"
+    _write(tmp_path, meta, b"Name: a\nVersion: 1\n")
+    [pkg] = catalog_directory(tmp_path).packages
+    assert pkg.evidence[0].path == meta
