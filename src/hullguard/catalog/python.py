@@ -21,7 +21,13 @@ _IGNORED_LICENSES = frozenset({"", "unknown", "none", "license.txt", "license"})
 
 
 def is_metadata_path(path: str) -> bool:
-    """Whether ``path`` is a distribution's core-metadata file."""
+    """Whether ``path`` is a distribution's core-metadata file.
+
+    Metadata under a ``_vendor`` directory (setuptools ships its vendored libraries'
+    dist-info there) belongs to the vendoring distribution: pip and importlib.metadata
+    do not list it, so neither does hullguard."""
+    if "/_vendor/" in path:
+        return False
     base = basename(path)
     parent = basename(dirname(path)).lower()
     if base == "METADATA":

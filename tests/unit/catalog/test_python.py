@@ -95,3 +95,9 @@ def test_cataloger_sorted_and_site_root() -> None:
     pkgs = PythonCataloger().catalog(files, None)
     assert [p.name for p in pkgs] == ["a", "b"]
     assert pkgs[0].meta("sitePackagesRootPath") == "/a/site-packages"
+
+
+def test_vendored_metadata_is_not_a_distribution() -> None:
+    assert not is_metadata_path(
+        "/venv/lib/python3.12/site-packages/setuptools/_vendor/packaging-24.2.dist-info/METADATA"
+    )
