@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates python3-rpm binutils
+APT_PACKAGES := skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates python3-rpm binutils ruby
 STAMP_APT := .cache/apt.stamp
 STAMP_VENV := $(VENV)/.stamp
 

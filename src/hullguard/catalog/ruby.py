@@ -1,4 +1,4 @@
-"""Ruby cataloger: installed gem specifications (``specifications/*.gemspec``).
+"""Ruby cataloger: installed gem specifications (``specifications/[default/]*.gemspec``).
 
 A gemspec is Ruby code; it is never executed. Like Syft, only simple
 ``spec.field = "literal"`` / ``["literal", ...]`` assignments are read (with the
@@ -50,7 +50,10 @@ class RubyGemspecCataloger(PathCataloger):
     version = 1
 
     def wants(self, path: str) -> bool:
-        return path.endswith(".gemspec") and basename(dirname(path)) == "specifications"
+        if not path.endswith(".gemspec"):
+            return False
+        parent = dirname(path)
+        return basename(parent) == "specifications" or parent.endswith("/specifications/default")
 
     def catalog(self, files: Mapping[str, bytes], os_info: OSInfo | None) -> list[Package]:
         out: list[Package] = []

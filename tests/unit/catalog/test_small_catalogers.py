@@ -3,7 +3,8 @@
 Composer expectations are the ``name``/``version``/``license`` of the entries in Syft's
 ``php/testdata/vendor/composer_{1,2}/installed.json``. No installed ``.gemspec`` or
 ``.deps.json`` fixture exists in shared/ (Syft's gemspecs were left out as Ruby code),
-so those inputs are written here in the exact layout RubyGems / the .NET SDK write.
+so those inputs are written here in the exact layout RubyGems / the .NET SDK write (real
+gemspecs are compared with ``gem list`` in tests/integration/catalog).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def test_gemspec() -> None:
     cataloger = RubyGemspecCataloger()
     assert cataloger.wants(path)
     assert not cataloger.wants("/src/app/bundler.gemspec")
+    assert cataloger.wants("/usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec")
     [pkg] = cataloger.catalog({path: GEMSPEC}, None)
     assert (pkg.name, pkg.version, pkg.licenses, pkg.purl) == (
         "bundler",
