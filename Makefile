@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates \
 	golang-github-moby-patternmatcher-dev python3-rpm maven golang-golang-x-mod-dev ruby php-cli \
-	php-composer-semver
+	php-composer-semver binutils
 STAMP_APT := .cache/apt.stamp
 STAMP_VENV := $(VENV)/.stamp
 

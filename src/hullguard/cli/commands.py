@@ -11,6 +11,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.image_cmd": "image",
     "hullguard.cli.audit_cmd": "audit",
     "hullguard.cli.lint_cmd": "lint",
+    "hullguard.cli.sbom_cmd": "sbom",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

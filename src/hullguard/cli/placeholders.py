@@ -12,7 +12,6 @@ import click
 from hullguard.errors import UsageError
 
 _PENDING: dict[str, str] = {
-    "sbom": "Generate an SBOM (CycloneDX, SPDX) of an image or directory.",
     "scan": "Scan an image for vulnerabilities and secrets.",
     "sign": "Sign an image (cosign-compatible).",
     "verify": "Verify an image's signatures.",

@@ -1,0 +1,131 @@
+"""``hullguard sbom TARGET``: catalog a target and write an SBOM.
+
+Targets are resolved by :func:`resolve_target` through a scheme registry:
+``dir:PATH`` (a root filesystem directory) and ``sbom:FILE`` (re-render an SBOM made
+by another tool). Image references are added by the image subsystem.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import click
+
+from hullguard import __version__
+from hullguard.catalog.dirsource import catalog_directory
+from hullguard.catalog.sbom_input import read_sbom
+from hullguard.errors import HullguardError, UsageError
+from hullguard.model.package import OSInfo, Package
+from hullguard.model.sbom import SbomDocument, SbomSubject, SubjectKind
+from hullguard.report.cyclonedx import CycloneDxVersion, render_cyclonedx
+from hullguard.report.package_list import render_json, render_table
+from hullguard.report.sbom_common import created_time
+from hullguard.report.spdx import render_spdx
+
+#: what a target resolves to
+Resolved = tuple[tuple[Package, ...], OSInfo | None, SbomSubject]
+
+
+class SbomFormat(StrEnum):
+    CYCLONEDX_JSON = "cyclonedx-json"
+    SPDX_JSON = "spdx-json"
+    TABLE = "table"
+    JSON = "json"
+
+
+def _resolve_dir(value: str) -> Resolved:
+    root = Path(value).expanduser()
+    result = catalog_directory(root)
+    subject = SbomSubject(name=str(root), kind=SubjectKind.DIRECTORY)
+    return result.packages, result.os_info, subject
+
+
+def _resolve_sbom(value: str) -> Resolved:
+    try:
+        data = Path(value).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read SBOM {value}: {exc.strerror}") from exc
+    parsed = read_sbom(data)
+    return parsed.packages, parsed.os_info, parsed.subject
+
+
+#: target scheme -> resolver; the image subsystem adds its schemes here
+TARGET_SCHEMES: dict[str, Callable[[str], Resolved]] = {
+    "dir": _resolve_dir,
+    "sbom": _resolve_sbom,
+}
+
+
+def resolve_target(target: str) -> Resolved:
+    """``(packages, os_info, subject)`` for a ``scheme:value`` target."""
+    scheme, sep, value = target.partition(":")
+    resolver = TARGET_SCHEMES.get(scheme) if sep else None
+    if resolver is None or not value:
+        raise UsageError(
+            f"unsupported target {target!r}",
+            hint=f"use one of: {', '.join(f'{s}:PATH' for s in TARGET_SCHEMES)}",
+        )
+    return resolver(value)
+
+
+def _renderers(spec: CycloneDxVersion) -> dict[SbomFormat, Callable[[SbomDocument], str]]:
+    return {
+        SbomFormat.CYCLONEDX_JSON: lambda d: render_cyclonedx(d, spec),
+        SbomFormat.SPDX_JSON: render_spdx,
+        SbomFormat.TABLE: render_table,
+        SbomFormat.JSON: render_json,
+    }
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file and ``os.replace``."""
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise HullguardError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+@click.command(name="sbom")
+@click.argument("target")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in SbomFormat]),
+    default=SbomFormat.CYCLONEDX_JSON.value,
+    show_default=True,
+    help="Output format.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option(
+    "--spec-version",
+    type=click.Choice([v.value for v in CycloneDxVersion]),
+    default=CycloneDxVersion.V1_6.value,
+    show_default=True,
+    help="CycloneDX specification version.",
+)
+def sbom(target: str, fmt: str, output: str | None, spec_version: str) -> None:
+    """Generate an SBOM of TARGET (dir:PATH, sbom:FILE)."""
+    packages, os_info, subject = resolve_target(target)
+    doc = SbomDocument(
+        subject=subject,
+        os_info=os_info,
+        packages=packages,
+        created=created_time(datetime.now(UTC)),
+        tool_version=__version__,
+    )
+    text = _renderers(CycloneDxVersion(spec_version))[SbomFormat(fmt)](doc)
+    if output:
+        write_atomically(Path(output), text)
+    else:
+        click.echo(text, nl=False)
