@@ -14,6 +14,7 @@ Usage: ``python tools/imagebuild.py NAME`` builds NAME and prints its path.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -56,9 +57,13 @@ def need(*tools: str) -> None:
         )
 
 
+#: bump to rebuild every artefact (recipes also key on their own inputs)
+RECIPE_VERSION = "1"
+
+
 def _key(name: str, *parts: str) -> str:
     h = hashlib.sha256()
-    h.update(Path(__file__).read_bytes())
+    h.update(RECIPE_VERSION.encode())
     for part in (name, *parts):
         h.update(part.encode())
     return h.hexdigest()[:16]
@@ -202,6 +207,7 @@ RUN rm /app/.env && rm -rf /usr/share/doc/bash && echo "cleaned"
 RUN mkdir -p /var/cache/demo && echo data > /var/cache/demo/file
 RUN rm -rf /var/cache/demo && mkdir -p /var/cache/demo && echo new > /var/cache/demo/other
 COPY config.ini /app/config.ini
+COPY bin/ /usr/local/bin/
 USER 1000
 WORKDIR /app
 CMD ["node", "/app/server.js"]
@@ -220,6 +226,12 @@ def _app_context(ctx: Path) -> None:
     (app / "config.ini").write_text(f"[github]\ntoken = {FAKE_GITHUB_TOKEN}\n")
     # overwritten by a later layer with a clean copy
     (ctx / "config.ini").write_text("[github]\ntoken = set-at-runtime\n")
+    # a real Go program built by Debian (carries Go build info: module list + toolchain)
+    (ctx / "bin").mkdir()
+    umoci = shutil.which("umoci")
+    if umoci is None:
+        raise RuntimeError("umoci is not installed (run `make setup`)")
+    shutil.copy2(umoci, ctx / "bin" / "umoci")
 
 
 def app_oci() -> Path:
@@ -274,7 +286,15 @@ def app_oci() -> Path:
         run(["buildah", *store, "push", "localhost/sample-app:1.0", f"oci:{out}:1.0"], env=env)
         shutil.rmtree(work, ignore_errors=True)
 
-    return cached("app-oci", build, str(base), str(pip_dir), str(npm_dir), APP_DOCKERFILE)
+    return cached(
+        "app-oci",
+        build,
+        str(base),
+        str(pip_dir),
+        str(npm_dir),
+        APP_DOCKERFILE,
+        inspect.getsource(_app_context),
+    )
 
 
 def skopeo_convert(name: str, src: str, dest_transport: str, *extra: str) -> Path:

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hullguard import __version__
 from hullguard.catalog.dirsource import catalog_directory
 from hullguard.catalog.sbom_input import read_sbom
+from hullguard.cli.options import image_options
+from hullguard.cli.registry_options import registry_options
 from hullguard.errors import HullguardError, UsageError
 from hullguard.model.package import OSInfo, Package
 from hullguard.model.sbom import SbomDocument, SbomSubject, SubjectKind
@@ -73,6 +76,36 @@ def resolve_target(target: str) -> Resolved:
     return resolver(value)
 
 
+def is_file_target(target: str) -> bool:
+    """``dir:`` and ``sbom:`` targets; everything else is an image reference."""
+    scheme, sep, _ = target.partition(":")
+    return bool(sep) and scheme in TARGET_SCHEMES
+
+
+def resolve_image(ctx: click.Context, reference: str, kwargs: dict[str, Any]) -> Resolved:
+    """Open and catalog an image reference with the command's image/registry options."""
+    from hullguard.cli.options import build_cache, build_limits, build_open_options
+    from hullguard.cli.registry_options import registry_options_from_kwargs
+    from hullguard.cli.ui import RichProgress
+    from hullguard.image.loader import open_image
+    from hullguard.scan.image_sbom import catalog_image
+
+    registry = registry_options_from_kwargs(kwargs, build_limits(kwargs))
+    image = open_image(reference, build_open_options(kwargs, registry))
+    progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
+    try:
+        result = catalog_image(image, build_cache(ctx, kwargs), progress)
+    finally:
+        progress.close()
+        image.close()
+    subject = SbomSubject(
+        name=reference,
+        kind=SubjectKind.IMAGE,
+        digest=image.manifest_digest or image.config_digest,
+    )
+    return result.packages, result.os_info, subject
+
+
 def _renderers(spec: CycloneDxVersion) -> dict[SbomFormat, Callable[[SbomDocument], str]]:
     return {
         SbomFormat.CYCLONEDX_JSON: lambda d: render_cyclonedx(d, spec),
@@ -114,9 +147,21 @@ def write_atomically(path: Path, text: str) -> None:
     show_default=True,
     help="CycloneDX specification version.",
 )
-def sbom(target: str, fmt: str, output: str | None, spec_version: str) -> None:
-    """Generate an SBOM of TARGET (dir:PATH, sbom:FILE)."""
-    packages, os_info, subject = resolve_target(target)
+@image_options
+@registry_options
+@click.pass_context
+def sbom(
+    ctx: click.Context, /, target: str, fmt: str, output: str | None, spec_version: str, **kw: Any
+) -> None:
+    """Generate an SBOM of TARGET: an image (see `hullguard image --help`), dir:PATH or sbom:FILE.
+
+    Every package carries its purl, licences, source package (OS packages), the
+    path it was found at and the layer (index, diff_id, build step) that added it.
+    """
+    if is_file_target(target):
+        packages, os_info, subject = resolve_target(target)
+    else:
+        packages, os_info, subject = resolve_image(ctx, target, kw)
     doc = SbomDocument(
         subject=subject,
         os_info=os_info,

@@ -201,6 +201,16 @@ class TarStream:
         self._data_left = 0
         return data
 
+    def peek(self, n: int) -> bytes:
+        """Up to ``n`` leading bytes of the current member's data, without consuming them."""
+        n = min(n, self._data_left)
+        avail = len(self._buf) - self._pos
+        if avail < n:
+            more = self._raw.read(max(CHUNK, n - avail))
+            self._buf = self._buf[self._pos :] + more
+            self._pos = 0
+        return self._buf[self._pos : self._pos + n]
+
     def drain(self) -> None:
         """Consume everything after the archive (so digests cover the whole stream)."""
         self._buf, self._pos = b"", 0

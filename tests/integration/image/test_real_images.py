@@ -133,7 +133,7 @@ def test_all_transports_give_the_same_files(
 def test_plain_path_is_docker_archive(app_docker_archive: Path) -> None:
     image = open_image(str(app_docker_archive))
     image.close()
-    assert len(image.layers) == 7
+    assert len(image.layers) == 8
 
 
 def _cli(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -152,7 +152,7 @@ def test_cli_inspect_and_files(app_oci: Path, tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert doc["user"] == "1000"
     assert doc["cmd"] == ["node", "/app/server.js"]
-    assert [layer["index"] for layer in doc["layers"]] == list(range(7))
+    assert [layer["index"] for layer in doc["layers"]] == list(range(8))
     assert doc["layers"][0]["files"] > 5000
     assert sum(1 for h in doc["history"] if h["empty_layer"]) >= 5
     # second run is served by the cache: same answer

@@ -1,0 +1,1 @@
+"""Orchestrators: walk an image once and feed catalogers, secret rules and matchers."""
