@@ -171,9 +171,28 @@ _NON_SECRET_KEY = re.compile(
     r"|csrf|xsrf|max[_.-]?tokens?|num[_.-]?tokens?|tokeni[sz]er|hash|digest|checksum|sha\d*|md5"
     r"|gpg[_.-]?keys?|signing[_.-]?key[_.-]?id|_ALT_|sort[_.-]?key|cache[_.-]?key|primary[_.-]?key"
     r"|foreign[_.-]?key|api[_.-]?version|token[_.-]?budget|auth(?:or|ority|ors)?[_.-]?(?:name|type|mode|method|url)"
+    r"|(?:continuation|next|page|pagination|sync|cursor|marker|idempotency|request|csrf)[_.-]?token"
     r"|(?:encryption|algorithm|algo|scheme|method|encoding|format|style|strength|complexity|"
     r"store|manager|backend|provider|class|module)$)"
 )
+
+
+#: PascalCase / camelCase identifiers (``PKCS7PrivateKeyTypes``, ``defaultToConfig2``):
+#: type annotations and code references. A random token almost never splits into
+#: capitalised words this way.
+_IDENTIFIER = re.compile(r"^[a-z]*(?:[A-Z][a-z]+|[A-Z]+(?![a-z])|\d+)+$")
+_ID_TOKEN = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_VOWEL = re.compile(r"[aeiouy]")
+
+
+def _looks_like_identifier(value: str) -> bool:
+    """Few, word-like tokens: ``PKCS7PrivateKeyTypes`` yes, ``umWjrrglBgDotm8Bl...`` no."""
+    if not _IDENTIFIER.match(value):
+        return False
+    tokens = _ID_TOKEN.findall(value)
+    if len(tokens) > 7 or sum(map(len, tokens)) < 3 * len(tokens):
+        return False
+    return all(len(t) < 4 or t.isupper() or t.isdigit() or _VOWEL.search(t) for t in tokens)
 
 
 def _generic_assignment(c: Candidate) -> bool:
@@ -181,7 +200,7 @@ def _generic_assignment(c: Candidate) -> bool:
     if _NON_SECRET_KEY.search(c.key):
         return False
     v = c.value
-    if _CODE_VALUE.match(v) or is_placeholder(v):
+    if _CODE_VALUE.match(v) or _looks_like_identifier(v) or is_placeholder(v):
         return False
     return not (v.count(".") >= 2 and re.fullmatch(r"[\w.-]+", v) and not _has_digit(c))
 
