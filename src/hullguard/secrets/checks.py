@@ -39,8 +39,10 @@ def shannon_entropy(value: str) -> float:
 
 def redact(value: str) -> str:
     """First few characters and the length, never more than a sixth of the value."""
-    shown = min(4, len(value) // 6)
-    return f"{value[:shown]}…[{len(value)} chars]"
+    core = value.strip()
+    prefix = core[: min(4, len(core) // 6)]
+    prefix = "".join(c if c.isprintable() else "?" for c in prefix)
+    return f"{prefix}…[{len(value)} chars]"
 
 
 def fingerprint(rule_id: str, path: str, value: bytes) -> str:

@@ -38,11 +38,11 @@ def _walk(root: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str,
     while stack:
         rel_dir = stack.pop()
         try:
-            entries = sorted(os.scandir(root / rel_dir), key=lambda e: e.name)
+            entries = sorted(os.scandir(os.path.join(root, rel_dir)), key=lambda e: e.name)  # noqa: PTH118
         except OSError as exc:
             skipped.append((rel_dir or ".", f"unreadable directory: {exc.strerror}"))
             continue
-        in_git = Path(rel_dir).name == ".git"
+        in_git = rel_dir.rsplit("/", 1)[-1] == ".git"
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             st = entry.stat(follow_symlinks=False)
@@ -56,7 +56,7 @@ def _walk(root: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str,
     return files, skipped
 
 
-def _read(path: Path, limit: int) -> bytes:
+def _read(path: str, limit: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as fh:
         return fh.read(limit)
@@ -87,7 +87,7 @@ def scan_directory(
         progress.advance("secrets", 1)
         try:
             name = f"{path_prefix.rstrip('/')}/{rel}" if path_prefix else rel
-            found, nbytes = _scan_one(base / rel, name, st.st_size, scanner)
+            found, nbytes = _scan_one(os.path.join(base, rel), name, st.st_size, scanner)  # noqa: PTH118
         except OSError as exc:
             skipped.append((rel, f"unreadable: {exc.strerror}"))
             progress.warn(f"cannot read {rel}: {exc.strerror}")
@@ -103,7 +103,7 @@ def scan_directory(
 
 
 def _scan_one(
-    path: Path, rel: str, size: int, scanner: SecretScanner
+    path: str, rel: str, size: int, scanner: SecretScanner
 ) -> tuple[list[SecretMatch], int]:
     """Matches of one file and the bytes scanned (-1 when its content was skipped)."""
     if size > scanner.max_file_bytes:

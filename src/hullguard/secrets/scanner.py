@@ -80,6 +80,17 @@ class _Lines:
         return lo, hi
 
 
+def _combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """Many path patterns as one regex when they combine (a global inline flag prevents it)."""
+    listed = tuple(patterns)
+    if len(listed) < 2:
+        return listed
+    try:
+        return (re.compile("|".join(f"(?:{p.pattern})" for p in listed), re.ASCII),)
+    except re.error:
+        return listed
+
+
 def is_binary(head: bytes) -> bool:
     """A NUL byte in the first :data:`HEAD_BYTES` bytes marks a binary file (like git)."""
     return b"\0" in head[:HEAD_BYTES]
@@ -100,7 +111,9 @@ class SecretScanner:
             a for a in base_allow + self.config.allow if a.id not in self.config.disable
         )
         self.max_file_bytes = self.config.max_file_bytes
-        self._path_allow = tuple(a for a in self.allow if not a.rules and not a.regexes)
+        self._path_allow = _combine(
+            p for a in self.allow if not a.rules and not a.regexes for p in a.paths
+        )
         self._prefilter = {scope: self._build_prefilter(scope) for scope in Scope}
 
     def _build_prefilter(self, scope: Scope) -> tuple[ahocorasick.Automaton, tuple[int, ...]]:
@@ -134,7 +147,7 @@ class SecretScanner:
 
     def path_allowed(self, path: str) -> bool:
         """True when a path-only allow rule covers every rule for ``path``."""
-        return any(a.allows_path(path) for a in self._path_allow)
+        return any(p.search(path) for p in self._path_allow)
 
     def scan_bytes(self, path: str, data: bytes) -> list[SecretMatch]:
         """Content rules over ``data`` plus the sensitive-path check, sorted."""

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hullguard.secrets import SecretScanner  # noqa: E402
+from hullguard.secrets import SecretScanner
 
 
 @pytest.fixture(scope="session")

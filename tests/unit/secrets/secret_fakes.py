@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 import string
 
-
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
 B64 = ALNUM + "+/"

@@ -106,7 +106,8 @@ def _cases() -> list[tuple[str, str, str]]:
         c.append((rid, f"  credential: {value}\n", value))
     slack = f"xoxb-{fake('0123456789', 12, 's1')}-{fake('0123456789', 12, 's2')}-{fake(ALNUM, 24)}"
     c.append(("slack-token", f"SLACK={slack}\n", slack))
-    xapp = f"xapp-1-A{fake('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789', 10)}-{fake('0123456789', 13)}-{fake(HEX, 64)}"
+    upper = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    xapp = f"xapp-1-A{fake(upper, 10)}-{fake('0123456789', 13)}-{fake(HEX, 64)}"
     c.append(("slack-app-token", f"app_token: {xapp}\n", xapp))
     hook = f"T{fake(UPPER_B32, 8, 'h1')}/B{fake(UPPER_B32, 8, 'h2')}/{fake(ALNUM, 24, 'h3')}"
     c.append(("slack-webhook-url", f"url: https://hooks.slack.com/services/{hook}\n", hook))
@@ -148,13 +149,29 @@ def _cases() -> list[tuple[str, str, str]]:
     )
     c.append(("jwt", f"Authorization: Bearer {jwt}\n", jwt))
     pw = fake(ALNUM, 20, "url")
-    c.append(("url-credentials", f"DATABASE_URL=postgres://app_rw:{pw}@db.prod.internal:5432/app\n", pw))
+    c.append(
+        ("url-credentials", f"DATABASE_URL=postgres://app_rw:{pw}@db.prod.internal:5432/app\n", pw)
+    )
     pw = fake(ALNUM, 16, "curl")
-    c.append(("curl-basic-auth", f"curl -fsSL -u deploy:{pw} https://artifacts.corp.internal/x.tgz\n", pw))
+    c.append(
+        (
+            "curl-basic-auth",
+            f"curl -fsSL -u deploy:{pw} https://artifacts.corp.internal/x.tgz\n",
+            pw,
+        )
+    )
     tok = fake(ALNUM, 32, "hdr")
-    c.append(("curl-auth-header", f'curl -H "Authorization: Bearer {tok}" https://api.corp.io/\n', tok))
+    c.append(
+        ("curl-auth-header", f'curl -H "Authorization: Bearer {tok}" https://api.corp.io/\n', tok)
+    )
     pw = fake(ALNUM, 18, "opt")
-    c.append(("cli-password-option", f"helm repo add corp https://charts.corp.io --username ci --password {pw}\n", pw))
+    c.append(
+        (
+            "cli-password-option",
+            f"helm repo add corp https://charts.corp.io --username ci --password {pw}\n",
+            pw,
+        )
+    )
     pw = fake(ALNUM, 18, "dl")
     c.append(("cli-password-flag", f"docker login -u ci -p {pw} registry.corp.io\n", pw))
     pw = fake(ALNUM, 14, "my")
@@ -193,8 +210,11 @@ NEGATIVES = [
     ("placeholder", 'api_key = "<your-api-key>"'),
     ("placeholder words", "token: your-token-goes-here-123456"),
     ("elided key", "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----"),
-    ("prose between markers", "-----BEGIN PRIVATE KEY-----\nput the key here, then the\n"
-     "matching end line after it, as usual for pem files\n-----END PRIVATE KEY-----"),
+    (
+        "prose between markers",
+        "-----BEGIN PRIVATE KEY-----\nput the key here, then the\n"
+        "matching end line after it, as usual for pem files\n-----END PRIVATE KEY-----",
+    ),
     ("public key", _pem("PUBLIC KEY", fake(B64, 392, "pub"))),
     ("certificate", _pem("CERTIFICATE", fake(B64, 900, "cert"))),
     ("stock url", "postgres://user:password@localhost/db"),
