@@ -6,5 +6,3 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "unit" / "secrets"))
-
-REPO = Path(__file__).resolve().parents[3]
