@@ -49,7 +49,8 @@ def _walk(root: Path) -> tuple[list[tuple[str, os.stat_result]], list[tuple[str,
             if stat.S_ISLNK(st.st_mode):
                 skipped.append((rel, "symlink (not followed)"))
             elif stat.S_ISDIR(st.st_mode):
-                stack.append(rel)
+                if not in_git:  # a repository's internals are not walked
+                    stack.append(rel)
             elif stat.S_ISREG(st.st_mode) and (not in_git or entry.name == "config"):
                 files.append((rel, st))
     files.sort(key=lambda f: f[0])
