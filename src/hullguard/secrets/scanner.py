@@ -145,6 +145,13 @@ class SecretScanner:
             return False
         return not is_binary(head) or sensitive.classify(path) is not None
 
+    def wants_path(self, path: str, size: int) -> bool:
+        """The decision :meth:`wants` can make before any byte is read (for a layer walk's
+        ``WantFn``): under the size cap and not covered by a path-only allow rule. Binary
+        content read anyway is then skipped by :meth:`scan_bytes`.
+        """
+        return size <= self.max_file_bytes and not self.path_allowed(path)
+
     def path_allowed(self, path: str) -> bool:
         """True when a path-only allow rule covers every rule for ``path``."""
         return any(p.search(path) for p in self._path_allow)

@@ -116,6 +116,8 @@ def test_wants_skips_binary_unless_sensitive_and_over_cap() -> None:
     assert not scanner.wants("usr/bin/ls", 10, b"\x7fELF\x00\x01")
     assert scanner.wants("certs/client.p12", 10, b"\x30\x82\x00")
     assert not scanner.wants("app/main.py", 1001, b"print(1)\n")
+    assert scanner.wants_path("/usr/bin/ls", 1000) and not scanner.wants_path("/app/x", 1001)
+    assert not scanner.wants_path("/usr/local/lib/python3.11/site-packages/x/tests/k.pem", 9)
     assert scanner.scan_bytes("app/x.bin", b"\x00" + GHP.encode()) == []
     big = (GHP + "\n").encode() * 40
     assert scanner.scan_bytes("app/big.txt", big) == []
