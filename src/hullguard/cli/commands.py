@@ -12,6 +12,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.audit_cmd": "audit",
     "hullguard.cli.lint_cmd": "lint",
     "hullguard.cli.sbom_cmd": "sbom",
+    "hullguard.cli.scan_cmd": "scan",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

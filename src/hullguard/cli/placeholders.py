@@ -12,7 +12,6 @@ import click
 from hullguard.errors import UsageError
 
 _PENDING: dict[str, str] = {
-    "scan": "Scan an image for vulnerabilities and secrets.",
     "sign": "Sign an image (cosign-compatible).",
     "verify": "Verify an image's signatures.",
     "attest": "Attach an in-toto attestation to an image.",

@@ -1,0 +1,253 @@
+"""``hullguard scan TARGET``: run the selected scanners over a target and report.
+
+Targets are ``KIND:REF`` strings resolved through :data:`TARGET_KINDS`; each
+(scanner, target kind) pair has a runner in :data:`RUNNERS`. Only ``dir:`` with
+the ``secret`` scanner exists so far; image targets and the vulnerability and
+misconfiguration scanners plug in by adding entries to those registries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import click
+
+from hullguard.errors import UsageError
+from hullguard.model.severity import Severity
+from hullguard.secrets import SecretConfig, SecretMatch, SecretScanner, parse_config
+from hullguard.secrets.dirscan import scan_directory
+from hullguard.secrets.gitleaks import parse_gitleaks_toml
+from hullguard.secrets.serialize import match_to_dict, severity_counts
+
+
+class Scanner(StrEnum):
+    """What ``--scanners`` can select."""
+
+    VULN = "vuln"
+    SECRET = "secret"  # noqa: S105 (a scanner name)
+    MISCONFIG = "misconfig"
+
+
+#: top-level key of each scanner's section in the JSON report
+JSON_KEYS: dict[Scanner, str] = {
+    Scanner.VULN: "vulnerabilities",
+    Scanner.SECRET: "secrets",
+    Scanner.MISCONFIG: "misconfigurations",
+}
+
+
+class TargetKind(StrEnum):
+    """The ``KIND:`` prefix of a target."""
+
+    DIR = "dir"
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.ref}"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    secret_config: SecretConfig = field(default_factory=SecretConfig)
+    severities: frozenset[Severity] = frozenset(Severity)
+
+
+@dataclass(frozen=True)
+class SecretSection:
+    """Secret scan results of one target."""
+
+    matches: tuple[SecretMatch, ...]
+    files_scanned: int
+    bytes_scanned: int
+    skipped: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "findings": [match_to_dict(m) for m in self.matches],
+            "summary": {
+                "total": len(self.matches),
+                "by_severity": severity_counts(self.matches),
+                "files_scanned": self.files_scanned,
+                "bytes_scanned": self.bytes_scanned,
+                "files_skipped": self.skipped,
+            },
+        }
+
+
+Runner = Callable[[Target, ScanOptions], SecretSection]
+
+
+def _secrets_in_dir(target: Target, options: ScanOptions) -> SecretSection:
+    result = scan_directory(target.ref, SecretScanner(options.secret_config))
+    kept = tuple(m for m in result.matches if m.severity in options.severities)
+    return SecretSection(kept, result.files_scanned, result.bytes_scanned, len(result.skipped))
+
+
+#: (scanner, target kind) -> runner; missing pairs are reported as unavailable
+RUNNERS: dict[tuple[Scanner, TargetKind], Runner] = {
+    (Scanner.SECRET, TargetKind.DIR): _secrets_in_dir,
+}
+
+
+def parse_target(text: str) -> Target:
+    """``dir:PATH`` (more kinds arrive with the image sources)."""
+    kind, sep, ref = text.partition(":")
+    if sep and ref and kind in {k.value for k in TargetKind}:
+        return Target(TargetKind(kind), ref)
+    kinds = ", ".join(f"{k.value}:" for k in TargetKind)
+    raise UsageError(f"unsupported scan target {text!r}", hint=f"supported kinds: {kinds}")
+
+
+def _parse_scanners(text: str | None, kind: TargetKind) -> tuple[Scanner, ...]:
+    if text is None:
+        return tuple(s for s in Scanner if (s, kind) in RUNNERS)
+    chosen: list[Scanner] = []
+    for name in (n.strip() for n in text.split(",") if n.strip()):
+        try:
+            scanner = Scanner(name)
+        except ValueError:
+            valid = ", ".join(s.value for s in Scanner)
+            raise UsageError(f"unknown scanner {name!r}", hint=f"use one of: {valid}") from None
+        if (scanner, kind) not in RUNNERS:
+            raise UsageError(
+                f"the {scanner.value} scanner is not available for {kind.value}: targets"
+            )
+        chosen.append(scanner)
+    if not chosen:
+        raise UsageError("--scanners is empty")
+    return tuple(dict.fromkeys(chosen))
+
+
+def load_secret_config(path: str | None) -> SecretConfig:
+    """A ``--secret-config`` file: hullguard YAML, or a gitleaks ``.toml`` rule file."""
+    if path is None:
+        return SecretConfig()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read secret config {path}: {exc.strerror}") from None
+    if path.endswith(".toml"):
+        config, warnings = parse_gitleaks_toml(data, path)
+        for warning in warnings:
+            click.echo(f"hullguard: warning: {warning}", err=True)
+        return config
+    return parse_config(data, path)
+
+
+def render_table(target: Target, sections: dict[Scanner, SecretSection]) -> str:
+    lines = [f"Target: {target}"]
+    section = sections.get(Scanner.SECRET)
+    if section is not None:
+        counts = ", ".join(f"{k}: {v}" for k, v in severity_counts(section.matches).items())
+        lines.append(f"Secrets: {len(section.matches)} ({counts})")
+        if section.matches:
+            rows = [("SEVERITY", "RULE", "LOCATION", "SECRET", "NOTE")]
+            rows += [
+                (m.severity.value, m.rule_id, _location(m), m.redacted, m.note or m.title)
+                for m in section.matches
+            ]
+            widths = [max(len(r[i]) for r in rows) for i in range(4)]
+            for row in rows:
+                cells = [c.ljust(w) for c, w in zip(row[:4], widths, strict=True)]
+                lines.append("  ".join([*cells, row[4]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _location(m: SecretMatch) -> str:
+    return f"{m.path}:{m.line}" if m.line else m.path
+
+
+def render_json(target: Target, sections: dict[Scanner, SecretSection]) -> str:
+    doc: dict[str, object] = {
+        "target": str(target),
+        "scanners": [s.value for s in sections],
+    }
+    for scanner, section in sections.items():
+        doc[JSON_KEYS[scanner]] = section.to_json()
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[OutputFormat, Callable[[Target, dict[Scanner, SecretSection]], str]] = {
+    OutputFormat.TABLE: render_table,
+    OutputFormat.JSON: render_json,
+}
+
+
+def write_output(text: str, output: str | None) -> None:
+    """To stdout, or atomically to ``output`` (temp file + rename)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    dest = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent or Path(), prefix=f".{dest.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        Path(tmp).replace(dest)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def _severities(text: str | None) -> frozenset[Severity]:
+    if not text:
+        return frozenset(Severity)
+    return frozenset(Severity.parse(s) for s in text.split(",") if s.strip())
+
+
+@click.command(name="scan")
+@click.argument("target")
+@click.option(
+    "--scanners", help="Comma-separated: vuln, secret, misconfig (default: all available)."
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="table",
+    show_default=True, help="Report format.",
+)  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--secret-config", type=click.Path(dir_okay=False), help="Secret rules: YAML or gitleaks TOML."
+)
+@click.option("--severity", help="Report only these severities (comma-separated).")
+@click.option(
+    "--exit-code",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Exit code when findings are reported.",
+)
+def scan(
+    target: str,
+    scanners: str | None,
+    fmt: str,
+    output: str | None,
+    secret_config: str | None,
+    severity: str | None,
+    exit_code: int,
+) -> None:
+    """Scan TARGET (dir:PATH) for secrets; images and vulnerabilities come next."""
+    tgt = parse_target(target)
+    chosen = _parse_scanners(scanners, tgt.kind)
+    options = ScanOptions(load_secret_config(secret_config), _severities(severity))
+    sections = {s: RUNNERS[(s, tgt.kind)](tgt, options) for s in chosen}
+    write_output(RENDERERS[OutputFormat(fmt)](tgt, sections), output)
+    if exit_code and any(section.matches for section in sections.values()):
+        raise click.exceptions.Exit(exit_code)

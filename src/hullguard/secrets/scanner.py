@@ -1,0 +1,379 @@
+"""The secret-detection engine (sans-I/O): bytes and strings in, matches out.
+
+One Aho-Corasick automaton (pyahocorasick) over every rule's lowercased
+keywords runs first; only rules whose keywords occur in the input have their
+regex evaluated. Hits pass the rule's entropy threshold and checks, then the
+allow rules; overlapping hits keep the earlier (more specific) rule. Values are
+turned into a redacted excerpt and a fingerprint before they leave this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from hullguard.secrets import checks as chk
+from hullguard.secrets import sensitive
+from hullguard.secrets.config import SecretConfig, builtin_rules
+from hullguard.secrets.imageconfig import env_text, history_assignments, labels_text
+from hullguard.secrets.interface import (
+    HEAD_BYTES,
+    AllowRule,
+    Scope,
+    SecretCategory,
+    SecretMatch,
+    SecretRule,
+)
+
+#: chars of a key name looked at left of a generic rule's keyword
+_KEY_LOOKBACK = 64
+#: English letter frequency order (insertion order of the automaton's root edges)
+_LETTER_RANK = {c: i for i, c in enumerate("etaoinsrhldcumfpgwybvkxjqz")}
+#: past this many keyword hits in one input, a rule searches the whole text instead
+_MAX_WINDOWS = 512
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: SecretRule
+    start: int
+    end: int
+    value: str
+    note: str
+
+
+class _Lines:
+    """Line/column lookup for offsets into one text (built on first use)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+    def line_at(self, start: int, end: int) -> str:
+        lo = self.text.rfind("\n", 0, start) + 1
+        hi = self.text.find("\n", end)
+        return self.text[lo : hi if hi >= 0 else len(self.text)]
+
+    def window(self, offset: int, lines: int) -> tuple[int, int]:
+        """Offsets of the ``lines`` lines before and after the line of ``offset``."""
+        size = len(self.text)
+        lo = self.text.rfind("\n", 0, offset) + 1
+        for _ in range(lines):
+            if lo == 0:
+                break
+            lo = self.text.rfind("\n", 0, lo - 1) + 1
+        hi = self.text.find("\n", offset)
+        hi = size if hi < 0 else hi
+        for _ in range(lines):
+            if hi >= size:
+                break
+            nxt = self.text.find("\n", hi + 1)
+            hi = size if nxt < 0 else nxt
+        return lo, hi
+
+
+def _combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """Many path patterns as one regex when they combine (a global inline flag prevents it)."""
+    listed = tuple(patterns)
+    if len(listed) < 2:
+        return listed
+    try:
+        return (re.compile("|".join(f"(?:{p.pattern})" for p in listed), re.ASCII),)
+    except re.error:
+        return listed
+
+
+def is_binary(head: bytes) -> bool:
+    """A NUL byte in the first :data:`HEAD_BYTES` bytes marks a binary file (like git)."""
+    return b"\0" in head[:HEAD_BYTES]
+
+
+class SecretScanner:
+    """Evaluates the built-in rules plus a user config over files, config and history."""
+
+    def __init__(self, config: SecretConfig | None = None) -> None:
+        self.config = config or SecretConfig()
+        base_rules, base_allow = builtin_rules()
+        user_ids = {r.id for r in self.config.rules}
+        rules = list(self.config.rules) + [r for r in base_rules if r.id not in user_ids]
+        self.rules: tuple[SecretRule, ...] = tuple(
+            r for r in rules if r.id not in self.config.disable
+        )
+        self.allow: tuple[AllowRule, ...] = tuple(
+            a for a in base_allow + self.config.allow if a.id not in self.config.disable
+        )
+        self.max_file_bytes = self.config.max_file_bytes
+        self._path_allow = _combine(
+            p for a in self.allow if not a.rules and not a.regexes for p in a.paths
+        )
+        self._prefilter = {scope: self._build_prefilter(scope) for scope in Scope}
+
+    def _build_prefilter(self, scope: Scope) -> tuple[ahocorasick.Automaton, tuple[int, ...]]:
+        """One automaton over the keywords of the rules of ``scope``; rules without any."""
+        by_keyword: dict[str, list[int]] = {}
+        always: list[int] = []
+        for i, rule in enumerate(self.rules):
+            if scope not in rule.scopes:
+                continue
+            if not rule.keywords:
+                always.append(i)
+            for kw in rule.keywords:
+                by_keyword.setdefault(kw, []).append(i)
+        automaton = ahocorasick.Automaton()
+        # pyahocorasick searches a node's children linearly in insertion order:
+        # keywords starting with frequent letters first make the common case shorter
+        for kw in sorted(by_keyword, key=lambda k: (_LETTER_RANK.get(k[0], 99), k)):
+            automaton.add_word(kw, tuple(by_keyword[kw]))
+        if by_keyword:
+            automaton.make_automaton()
+        return automaton, tuple(always)
+
+    # ------------------------------------------------------------ public API
+    def wants(self, path: str, size: int, head: bytes) -> bool:
+        """Whether the content of ``path`` is worth reading for :meth:`scan_bytes`.
+
+        False over the size cap, for paths every finding of which is allowed,
+        and for binary files (NUL in ``head``) unless the path is sensitive.
+        """
+        if size > self.max_file_bytes or self.path_allowed(path):
+            return False
+        return not is_binary(head) or sensitive.classify(path) is not None
+
+    def wants_path(self, path: str, size: int) -> bool:
+        """The decision :meth:`wants` can make before any byte is read (for a layer walk's
+        ``WantFn``): under the size cap and not covered by a path-only allow rule. Binary
+        content read anyway is then skipped by :meth:`scan_bytes`.
+        """
+        return size <= self.max_file_bytes and not self.path_allowed(path)
+
+    def path_allowed(self, path: str) -> bool:
+        """True when a path-only allow rule covers every rule for ``path``."""
+        return any(p.search(path) for p in self._path_allow)
+
+    def scan_bytes(self, path: str, data: bytes) -> list[SecretMatch]:
+        """Content rules over ``data`` plus the sensitive-path check, sorted."""
+        if self.path_allowed(path):
+            return []
+        out: list[SecretMatch] = []
+        flagged = self.is_sensitive_path(path, data)
+        if flagged is not None:
+            out.append(flagged)
+        if len(data) <= self.max_file_bytes and not is_binary(data):
+            out.extend(self._scan(path, data.decode("latin-1"), Scope.FILE))
+        return sorted(out)
+
+    def is_sensitive_path(self, path: str, data: bytes | None) -> SecretMatch | None:
+        """A whole-file finding (line 0) when ``path`` is a sensitive file, else ``None``."""
+        found = sensitive.check(path, data)
+        if found is None:
+            return None
+        kind, note = found
+        if any(a.applies_to(kind.rule_id) and a.allows_path(path) for a in self.allow) or (
+            kind.rule_id in self.config.disable
+        ):
+            return None
+        digest = chk.fingerprint(kind.rule_id, path, data if data is not None else b"")
+        size = f"{len(data)} bytes" if data is not None else "size unknown"
+        return SecretMatch(
+            path=path,
+            line=0,
+            column=0,
+            rule_id=kind.rule_id,
+            category=SecretCategory.SENSITIVE_FILE,
+            severity=kind.severity,
+            title=kind.title,
+            redacted=f"[whole file, {size}]",
+            fingerprint=digest,
+            length=len(data) if data is not None else 0,
+            note=note,
+        )
+
+    def scan_text(self, path: str, text: str, scope: Scope = Scope.FILE) -> list[SecretMatch]:
+        """Rules of ``scope`` over a string (UTF-8 semantics for offsets and values)."""
+        return sorted(self._scan(path, _latin1(text), scope))
+
+    def scan_env(self, env: Sequence[str], *, source: str = "config:Env") -> list[SecretMatch]:
+        """Image config ``Env`` entries (``KEY=value``); ``line`` is the entry's 1-based index."""
+        return self.scan_text(source, env_text(env), Scope.CONFIG)
+
+    def scan_labels(
+        self,
+        labels: Mapping[str, str] | Iterable[tuple[str, str]],
+        *,
+        source: str = "config:Labels",
+    ) -> list[SecretMatch]:
+        """Image config ``Labels`` as ``key=value`` lines."""
+        return self.scan_text(source, labels_text(labels), Scope.CONFIG)
+
+    def scan_history(self, created_by: str, *, source: str = "history") -> list[SecretMatch]:
+        """A build step (``created_by``, or an ``OnBuild`` instruction).
+
+        Finds provider tokens, ``curl -u``, credentials in URLs, ``--password``
+        options, and secret-named ``ENV``/``ARG``/``--build-arg`` assignments.
+        """
+        raw = _latin1(created_by)
+        lines = _Lines(raw)
+        hits = self._hits(source, raw, Scope.HISTORY, lines)
+        assigns = history_assignments(created_by)
+        if assigns:
+            seen = {h.value for h in hits}
+            for h in self._hits(source, _latin1(env_text(assigns)), Scope.CONFIG):
+                if h.value not in seen:
+                    pos = max(raw.find(h.value), 0)
+                    hits.append(_Hit(h.rule, pos, pos + len(h.value), h.value, h.note))
+        return sorted(self._to_matches(source, hits, lines))
+
+    # ------------------------------------------------------------- internals
+    def _scan(self, path: str, text: str, scope: Scope) -> Iterator[SecretMatch]:
+        lines = _Lines(text)
+        return self._to_matches(path, self._hits(path, text, scope, lines), lines)
+
+    def _candidates(self, text: str, scope: Scope) -> dict[int, list[int] | None]:
+        """Rules whose keywords occur, with keyword offsets (``None``: search everything)."""
+        automaton, always = self._prefilter[scope]
+        found: dict[int, list[int] | None] = dict.fromkeys(always)
+        if not len(automaton):
+            return found
+        by_keyword: dict[tuple[int, ...], list[int]] = {}
+        for end, idxs in automaton.iter(text.lower()):
+            offsets = by_keyword.get(idxs)
+            if offsets is None:
+                by_keyword[idxs] = [end]
+            else:
+                offsets.append(end)
+        per_rule: dict[int, list[int]] = {}
+        for idxs, offsets in by_keyword.items():
+            for i in idxs:
+                per_rule.setdefault(i, []).extend(offsets)
+        for i, offsets in per_rule.items():
+            rule = self.rules[i]
+            whole = rule.multiline or len(offsets) > _MAX_WINDOWS
+            found[i] = None if whole else sorted(offsets)
+        return found
+
+    def _hits(self, path: str, text: str, scope: Scope, lines: _Lines | None = None) -> list[_Hit]:
+        lines = lines or _Lines(text)
+        kept: list[_Hit] = []
+        candidates = self._candidates(text, scope)
+        for idx in sorted(candidates):
+            rule = self.rules[idx]
+            if rule.path and not rule.path.search(path):
+                continue
+            for hit in self._rule_hits(rule, path, text, lines, candidates[idx]):
+                if not any(hit.start < k.end and k.start < hit.end for k in kept):
+                    kept.append(hit)
+        return kept
+
+    def _rule_hits(
+        self, rule: SecretRule, path: str, text: str, lines: _Lines, offsets: list[int] | None
+    ) -> Iterator[_Hit]:
+        seen: set[int] = set()
+        for m in _finditer(rule, text, lines, offsets):
+            if m.start() in seen:
+                continue
+            seen.add(m.start())
+            hit = self._evaluate(rule, m, path, text, lines)
+            if hit is not None:
+                yield hit
+
+    def _evaluate(
+        self, rule: SecretRule, m: re.Match[str], path: str, text: str, lines: _Lines
+    ) -> _Hit | None:
+        group = rule.secret_group if rule.secret_group is not None else 0
+        start, end = m.span(group)
+        if start < 0 or end <= start:
+            return None
+        value = text[start:end]
+        if rule.entropy and chk.shannon_entropy(value) < rule.entropy:
+            return None
+        cand = chk.Candidate(value, m.group(0), m.groupdict(), _key(m, text))
+        if not all(chk.CHECKS[c](cand) for c in rule.checks):
+            return None
+        note = ""
+        if chk.is_documented_example(value):
+            if self.config.allow_documented_examples:
+                return None
+            note = chk.DOCUMENTED_EXAMPLE_NOTE
+        line = lines.line_at(start, end)
+        for allow in self.allow + rule.allow:
+            if allow.applies_to(rule.id) and allow.allows(path, value, m.group(0), line):
+                return None
+        return _Hit(rule, start, end, value, note)
+
+    def _to_matches(self, path: str, hits: list[_Hit], lines: _Lines) -> Iterator[SecretMatch]:
+        for h in hits:
+            raw = h.value.encode("latin-1")
+            shown = raw.decode("utf-8", "replace")
+            line, column = lines.position(h.start)
+            yield SecretMatch(
+                path=path,
+                line=line,
+                column=column,
+                rule_id=h.rule.id,
+                category=h.rule.category,
+                severity=h.rule.severity,
+                title=h.rule.title,
+                redacted=chk.redact(shown),
+                fingerprint=chk.fingerprint(h.rule.id, path, raw),
+                length=len(shown),
+                note=h.note,
+            )
+
+
+def _finditer(
+    rule: SecretRule, text: str, lines: _Lines, offsets: list[int] | None
+) -> Iterator[re.Match[str]]:
+    """Regex matches of ``rule``: near keyword ``offsets``, near context hits, or anywhere."""
+    if rule.context is not None:
+        regions = _windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
+        anchors = [m.start() for lo, hi in regions for m in rule.context.finditer(text, lo, hi)]
+        windows = _windows(anchors, lines, rule.context_lines)
+    elif offsets is not None:
+        windows = _windows(offsets, lines, 1)
+    else:
+        yield from rule.regex.finditer(text)
+        return
+    for lo, hi in windows:
+        yield from rule.regex.finditer(text, lo, hi)
+
+
+def _windows(offsets: list[int], lines: _Lines, around: int) -> list[tuple[int, int]]:
+    """Merged ranges covering ``around`` lines either side of each offset."""
+    windows: list[tuple[int, int]] = []
+    for offset in offsets:
+        if windows and offset <= windows[-1][1]:
+            continue
+        lo, hi = lines.window(offset, around)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def _key(m: re.Match[str], text: str) -> str:
+    """The full key name left of a generic rule's keyword (``db_password`` ...)."""
+    if "key" not in m.re.groupindex or m.start("key") < 0:
+        return ""
+    start = m.start("key")
+    lo = start
+    while (
+        lo > 0 and start - lo < _KEY_LOOKBACK and (text[lo - 1].isalnum() or text[lo - 1] in "_.-")
+    ):
+        lo -= 1
+    return text[lo : m.end("key")]
+
+
+def _latin1(text: str) -> str:
+    """A str as its UTF-8 bytes seen through latin-1: offsets are byte offsets."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
