@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import click
 
+from hullguard.cli.options import image_options
+from hullguard.cli.registry_options import registry_options
 from hullguard.errors import UsageError
 from hullguard.model.severity import Severity
 from hullguard.secrets import SecretConfig, SecretMatch, SecretScanner, parse_config
@@ -44,9 +47,10 @@ JSON_KEYS: dict[Scanner, str] = {
 
 
 class TargetKind(StrEnum):
-    """The ``KIND:`` prefix of a target."""
+    """The ``KIND:`` prefix of a target (anything else is an image reference)."""
 
     DIR = "dir"
+    IMAGE = "image"
 
 
 class OutputFormat(StrEnum):
@@ -60,7 +64,7 @@ class Target:
     ref: str
 
     def __str__(self) -> str:
-        return f"{self.kind.value}:{self.ref}"
+        return self.ref if self.kind is TargetKind.IMAGE else f"{self.kind.value}:{self.ref}"
 
 
 @dataclass(frozen=True)
@@ -100,24 +104,36 @@ def _secrets_in_dir(target: Target, options: ScanOptions) -> SecretSection:
     return SecretSection(kept, result.files_scanned, result.bytes_scanned, len(result.skipped))
 
 
-#: (scanner, target kind) -> runner; missing pairs are reported as unavailable
+#: (scanner, target kind) -> runner; missing pairs are reported as unavailable.
+#: Image targets are scanned by :mod:`hullguard.cli.scan_image` in one pass.
 RUNNERS: dict[tuple[Scanner, TargetKind], Runner] = {
     (Scanner.SECRET, TargetKind.DIR): _secrets_in_dir,
 }
+#: scanners available for image targets
+IMAGE_SCANNERS: tuple[Scanner, ...] = (Scanner.SECRET,)
 
 
 def parse_target(text: str) -> Target:
-    """``dir:PATH`` (more kinds arrive with the image sources)."""
+    """``dir:PATH``, or an image reference (see ``hullguard image --help``)."""
     kind, sep, ref = text.partition(":")
-    if sep and ref and kind in {k.value for k in TargetKind}:
-        return Target(TargetKind(kind), ref)
-    kinds = ", ".join(f"{k.value}:" for k in TargetKind)
-    raise UsageError(f"unsupported scan target {text!r}", hint=f"supported kinds: {kinds}")
+    if sep and kind == TargetKind.DIR.value:
+        if not ref:
+            raise UsageError("missing path in dir: target", hint="use dir:PATH")
+        return Target(TargetKind.DIR, ref)
+    if not text.strip():
+        raise UsageError("empty scan target", hint="name an image or dir:PATH")
+    return Target(TargetKind.IMAGE, text)
+
+
+def _available(scanner: Scanner, kind: TargetKind) -> bool:
+    if kind is TargetKind.IMAGE:
+        return scanner in IMAGE_SCANNERS
+    return (scanner, kind) in RUNNERS
 
 
 def _parse_scanners(text: str | None, kind: TargetKind) -> tuple[Scanner, ...]:
     if text is None:
-        return tuple(s for s in Scanner if (s, kind) in RUNNERS)
+        return tuple(s for s in Scanner if _available(s, kind))
     chosen: list[Scanner] = []
     for name in (n.strip() for n in text.split(",") if n.strip()):
         try:
@@ -125,7 +141,7 @@ def _parse_scanners(text: str | None, kind: TargetKind) -> tuple[Scanner, ...]:
         except ValueError:
             valid = ", ".join(s.value for s in Scanner)
             raise UsageError(f"unknown scanner {name!r}", hint=f"use one of: {valid}") from None
-        if (scanner, kind) not in RUNNERS:
+        if not _available(scanner, kind):
             raise UsageError(
                 f"the {scanner.value} scanner is not available for {kind.value}: targets"
             )
@@ -214,7 +230,7 @@ def _severities(text: str | None) -> frozenset[Severity]:
 
 
 @click.command(name="scan")
-@click.argument("target")
+@click.argument("target", metavar="TARGET")
 @click.option(
     "--scanners", help="Comma-separated: vuln, secret, misconfig (default: all available)."
 )
@@ -234,7 +250,12 @@ def _severities(text: str | None) -> frozenset[Severity]:
     show_default=True,
     help="Exit code when findings are reported.",
 )
+@image_options
+@registry_options
+@click.pass_context
 def scan(
+    ctx: click.Context,
+    /,
     target: str,
     scanners: str | None,
     fmt: str,
@@ -242,11 +263,24 @@ def scan(
     secret_config: str | None,
     severity: str | None,
     exit_code: int,
+    **kw: Any,
 ) -> None:
-    """Scan TARGET (dir:PATH) for secrets; images and vulnerabilities come next."""
+    """Scan TARGET, an image (see `hullguard image --help`) or dir:PATH, for secrets.
+
+    Image scans cover every layer, including files a later layer deleted or
+    overwritten (still extractable), the image config and the build history.
+    """
     tgt = parse_target(target)
     chosen = _parse_scanners(scanners, tgt.kind)
     options = ScanOptions(load_secret_config(secret_config), _severities(severity))
+    if tgt.kind is TargetKind.IMAGE:
+        from hullguard.cli.scan_image import run_image_scan
+
+        text, found = run_image_scan(ctx, tgt, chosen, options, OutputFormat(fmt), kw)
+        write_output(text, output)
+        if exit_code and found:
+            raise click.exceptions.Exit(exit_code)
+        return
     sections = {s: RUNNERS[(s, tgt.kind)](tgt, options) for s in chosen}
     write_output(RENDERERS[OutputFormat(fmt)](tgt, sections), output)
     if exit_code and any(section.matches for section in sections.values()):

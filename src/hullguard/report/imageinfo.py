@@ -12,6 +12,7 @@ from rich.table import Table
 
 from hullguard.image.loader import Image
 from hullguard.model.image import FileRecord, FileType
+from hullguard.secrets.redact import redact_command
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def inspect_document(image: Image, stats: dict[int, LayerStats]) -> dict[str, An
         "user": cfg.user,
         "entrypoint": list(cfg.entrypoint) if cfg.entrypoint is not None else None,
         "cmd": list(cfg.cmd) if cfg.cmd is not None else None,
-        "env": list(cfg.env),
+        "env": [redact_command(e) for e in cfg.env],
         "working_dir": cfg.working_dir,
         "exposed_ports": list(cfg.exposed_ports),
         "volumes": list(cfg.volumes),
@@ -67,7 +68,7 @@ def inspect_document(image: Image, stats: dict[int, LayerStats]) -> dict[str, An
                 if layer.index in stats
                 else None,
                 "files": stats[layer.index].files if layer.index in stats else None,
-                "created_by": layer.created_by,
+                "created_by": redact_command(layer.created_by),
                 "created": layer.history.created if layer.history else "",
             }
             for layer in image.layers
@@ -75,7 +76,7 @@ def inspect_document(image: Image, stats: dict[int, LayerStats]) -> dict[str, An
         "history": [
             {
                 "created": h.created,
-                "created_by": h.created_by,
+                "created_by": redact_command(h.created_by),
                 "comment": h.comment,
                 "empty_layer": h.empty_layer,
                 "layer": layer_by_step.get(i),
@@ -161,7 +162,7 @@ def record_document(record: FileRecord, created_by: dict[int, str]) -> dict[str,
         "uid": record.uid,
         "gid": record.gid,
         "layer": record.layer,
-        "created_by": created_by.get(record.layer, ""),
+        "created_by": redact_command(created_by.get(record.layer, "")),
         "status": _status(record),
     }
     if record.linkname:

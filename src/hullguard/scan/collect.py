@@ -42,8 +42,10 @@ class WalkPlan:
     sniff_executables: bool = False
     history: Callable[[str], bool] = lambda _path: False
     visit: Callable[[Layer, FileRecord, bytes | None], None] | None = None
-    #: visit only files this predicate accepts (path, size); content is read for those
-    visit_wants: Callable[[str, int], bool] = lambda _path, _size: True
+    #: visit only files this predicate accepts (path, size, first bytes)
+    visit_wants: Callable[[str, int, bytes], bool] = lambda _path, _size, _head: True
+    #: how many leading bytes ``visit_wants`` sees
+    head_bytes: int = 8192
 
 
 @dataclass
@@ -122,10 +124,17 @@ def collect(
                         latest[path] = (layer.index, data)
                     if plan.history(path):
                         history.setdefault(path, []).append((layer.index, data))
-                if plan.visit is not None and plan.visit_wants(path, entry.size):
-                    if data is None:
-                        data = stream.read_data(max_file)
-                    plan.visit(layer, record, data)
+                if plan.visit is not None:
+                    if entry.size > max_file:
+                        plan.visit(layer, record, None)  # path-only checks
+                        continue
+                    head = data[: plan.head_bytes] if data is not None else None
+                    if head is None:
+                        head = stream.peek(plan.head_bytes)
+                    if plan.visit_wants(path, entry.size, head):
+                        if data is None:
+                            data = stream.read_data(max_file)
+                        plan.visit(layer, record, data)
         per_layer[layer.index] = records
         cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, _encode(records))
         view.begin_layer(layer.index)
