@@ -24,6 +24,17 @@ $HG image files --all-layers -f json -o "$OUT/files.json" "$IMAGE"
 echo "   full listing written to $OUT/files.json"
 echo
 
+echo "== hullguard sbom: every package with the layer that added it (table; CycloneDX to a file)"
+$HG sbom -f table "$IMAGE" | awk 'NR<=3 || /python|npm|golang|go-stdlib/' | head -40
+$HG sbom -o "$OUT/sbom.cdx.json" "$IMAGE"
+$HG sbom -f spdx-json -o "$OUT/sbom.spdx.json" "$IMAGE"
+echo "   CycloneDX 1.6 written to $OUT/sbom.cdx.json, SPDX 2.3 to $OUT/sbom.spdx.json"
+echo
+
+echo "== hullguard scan --scanners secret: secrets in every layer, deleted files, history (values redacted)"
+$HG scan --scanners secret "$IMAGE" || true
+echo
+
 echo "== hullguard audit: a Helm-rendered manifest (restricted profile)"
 $HG audit tests/data/manifests/helm-rendered.yaml || true
 echo

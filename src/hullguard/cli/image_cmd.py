@@ -39,7 +39,7 @@ IMAGE_HELP = """IMAGE is any of:
 """
 
 
-@click.group(name="image")
+@click.group(name="image", short_help="Inspect an image: config, layers, history and files.")
 def image() -> None:
     """Inspect an image: config, layers, history, files (including deleted ones)."""
 

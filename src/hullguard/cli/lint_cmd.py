@@ -88,7 +88,9 @@ def _emit(text: str, output: Path | None) -> None:
             raise LintUsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-@click.command(name="lint")
+@click.command(
+    name="lint", short_help="Lint a Dockerfile: base image trust, pinning, secrets, USER."
+)
 @click.argument("dockerfile", type=click.Path(path_type=Path))
 @click.option("--context", type=click.Path(path_type=Path), help="Build context directory.")
 @click.option("--fix", is_flag=True, help="Rewrite the Dockerfile in place.")

@@ -11,8 +11,64 @@ from hullguard.errors import HullguardError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: how ``--help`` groups the command families (like Trivy's help)
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Scanning Commands": ("image", "sbom", "scan", "lint", "audit"),
+    "Supply-chain Commands": (
+        "sign",
+        "verify",
+        "attest",
+        "verify-attestation",
+        "provenance",
+        "key",
+        "copy",
+    ),
+    "Management Commands": ("db", "inventory", "serve", "gate"),
+}
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+
+class SectionedGroup(click.Group):
+    """A group whose help lists commands by section, then any others."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = {
+            name: cmd
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        }
+        placed: set[str] = set()
+        for title, names in SECTIONS.items():
+            rows = [(n, commands[n].get_short_help_str(70)) for n in names if n in commands]
+            placed.update(n for n, _ in rows)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(n, c.get_short_help_str(70)) for n, c in commands.items() if n not in placed]
+        if rest:
+            with formatter.section("Other Commands"):
+                formatter.write_dl(rest)
+
+
+EXAMPLES = """
+\b
+Examples:
+  # Scan an image for secrets (every layer, deleted files, history)
+  $ hullguard scan alpine:3.19
+\b
+  # SBOM of an image as CycloneDX, or of a root filesystem
+  $ hullguard sbom -o sbom.cdx.json oci:./layout:1.0
+  $ hullguard sbom -f spdx-json dir:/mnt/rootfs
+\b
+  # What is in each layer, including files a later layer deleted
+  $ hullguard image files --all-layers docker-archive:app.tar
+\b
+  # Lint a Dockerfile and harden Kubernetes manifests
+  $ hullguard lint --context . Dockerfile
+  $ hullguard audit --diff k8s/
+"""
+
+
+@click.group(cls=SectionedGroup, context_settings=CONTEXT_SETTINGS, epilog=EXAMPLES)
 @click.version_option(__version__, "-v", "--version", prog_name="hullguard")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Suppress progress bars and warnings.")

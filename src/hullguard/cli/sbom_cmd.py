@@ -128,7 +128,9 @@ def write_atomically(path: Path, text: str) -> None:
         raise HullguardError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-@click.command(name="sbom")
+@click.command(
+    name="sbom", short_help="Generate an SBOM (CycloneDX, SPDX) of an image or directory."
+)
 @click.argument("target")
 @click.option(
     "-f",

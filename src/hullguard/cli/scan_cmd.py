@@ -229,7 +229,7 @@ def _severities(text: str | None) -> frozenset[Severity]:
     return frozenset(Severity.parse(s) for s in text.split(",") if s.strip())
 
 
-@click.command(name="scan")
+@click.command(name="scan", short_help="Scan an image or directory for secrets.")
 @click.argument("target", metavar="TARGET")
 @click.option(
     "--scanners", help="Comma-separated: vuln, secret, misconfig (default: all available)."
