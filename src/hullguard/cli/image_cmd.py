@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import asdict
 from typing import Any
 
 import click
 
+from hullguard.audit.image_config import audit_image, render_lines
 from hullguard.cli.options import (
     build_cache,
     build_limits,
@@ -27,6 +30,7 @@ from hullguard.report.imageinfo import (
     inspect_table,
     record_document,
 )
+from hullguard.scan.osinfo import image_os
 
 IMAGE_HELP = """IMAGE is any of:
 
@@ -66,8 +70,10 @@ def inspect_cmd(
     """Show an image's digest, platform, config, layers and build history."""
     progress = RichProgress(enabled=not ctx.find_root().obj.get("quiet"))
     img = _open(ctx, reference, kw)
+    cache = build_cache(ctx, kw)
     try:
-        _, per_layer = build_layered_view(img, build_cache(ctx, kw), progress)
+        view, per_layer = build_layered_view(img, cache, progress)
+        os_info = image_os(img, view, cache)
     finally:
         progress.close()
         img.close()
@@ -75,7 +81,14 @@ def inspect_cmd(
         idx: LayerStats(sum(r.size for r in recs), len(recs)) for idx, recs in per_layer.items()
     }
     doc = inspect_document(img, stats)
-    text = json.dumps(doc, indent=2) if fmt == "json" else inspect_table(doc)
+    doc["os"] = asdict(os_info) if os_info else None
+    hardening = audit_image(img.config, view.final(), os_info, dt.date.today())
+    doc["hardening"] = [f.to_json() for f in hardening]
+    if fmt == "json":
+        text = json.dumps(doc, indent=2)
+    else:
+        os_line = f"OS: {os_info.pretty_name or os_info.id}" if os_info else "OS: unknown"
+        text = inspect_table(doc) + os_line + "\n" + "\n".join(render_lines(hardening)) + "\n"
     write_output(text, output)
 
 

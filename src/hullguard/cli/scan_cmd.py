@@ -110,7 +110,7 @@ RUNNERS: dict[tuple[Scanner, TargetKind], Runner] = {
     (Scanner.SECRET, TargetKind.DIR): _secrets_in_dir,
 }
 #: scanners available for image targets
-IMAGE_SCANNERS: tuple[Scanner, ...] = (Scanner.SECRET,)
+IMAGE_SCANNERS: tuple[Scanner, ...] = (Scanner.SECRET, Scanner.MISCONFIG)
 
 
 def parse_target(text: str) -> Target:
@@ -229,7 +229,9 @@ def _severities(text: str | None) -> frozenset[Severity]:
     return frozenset(Severity.parse(s) for s in text.split(",") if s.strip())
 
 
-@click.command(name="scan", short_help="Scan an image or directory for secrets.")
+@click.command(
+    name="scan", short_help="Scan an image or directory for secrets and misconfigurations."
+)
 @click.argument("target", metavar="TARGET")
 @click.option(
     "--scanners", help="Comma-separated: vuln, secret, misconfig (default: all available)."
@@ -265,7 +267,11 @@ def scan(
     exit_code: int,
     **kw: Any,
 ) -> None:
-    """Scan TARGET, an image (see `hullguard image --help`) or dir:PATH, for secrets.
+    """Scan TARGET, an image (see `hullguard image --help`) or dir:PATH.
+
+    Scanners: secret (images and directories) and misconfig (image hardening:
+    root user, shell and package manager, setuid files, world-writable dirs,
+    sshd, end-of-life OS).
 
     Image scans cover every layer, including files a later layer deleted or
     overwritten (still extractable), the image config and the build history.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from hullguard.audit.image_config import ImageFinding, audit_image, render_lines
 from hullguard.cli.options import build_cache, build_limits, build_open_options
 from hullguard.cli.registry_options import registry_options_from_kwargs
 from hullguard.cli.ui import RichProgress
@@ -35,10 +37,11 @@ def run_image_scan(
     image = open_image(target.ref, build_open_options(kwargs, registry))
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
     want_secrets = Scanner.SECRET in scanners
+    want_misconfig = Scanner.MISCONFIG in scanners
     try:
         result = scan_image(
             image,
-            want_packages=Scanner.VULN in scanners,
+            want_packages=Scanner.VULN in scanners or want_misconfig,
             secret_scanner=SecretScanner(options.secret_config) if want_secrets else None,
             cache=build_cache(ctx, kwargs),
             progress=progress,
@@ -47,14 +50,34 @@ def run_image_scan(
         progress.close()
         image.close()
     secrets = [s for s in result.secrets if s.match.severity in options.severities]
+    misconfig: list[ImageFinding] | None = None
+    if want_misconfig and result.view is not None:
+        os_info = result.catalog.os_info if result.catalog else None
+        misconfig = [
+            f
+            for f in audit_image(image.config, result.view.final(), os_info, dt.date.today())
+            if f.severity in options.severities
+        ]
     meta = {
         "target": str(target),
         "manifest_digest": image.manifest_digest,
         "image_id": image.config_digest,
     }
+    found = bool(secrets) or bool(misconfig)
     if fmt is OutputFormat.JSON:
-        return _json(meta, scanners, secrets, result), bool(secrets)
-    return _table(meta, secrets, want_secrets), bool(secrets)
+        doc = json.loads(_json(meta, scanners, secrets, result))
+        if not want_secrets:
+            doc.pop("secrets", None)
+        if misconfig is not None:
+            doc["misconfigurations"] = {
+                "findings": [f.to_json() for f in misconfig],
+                "summary": {"total": len(misconfig)},
+            }
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", found
+    text = _table(meta, secrets, want_secrets)
+    if misconfig is not None:
+        text += "\n" + "\n".join(render_lines(misconfig)) + "\n"
+    return text, found
 
 
 def _json(

@@ -49,6 +49,7 @@ class ImageScan:
     files_scanned: int = 0
     bytes_scanned: int = 0
     layers_read: int = 0
+    view: LayeredView | None = None
 
 
 def _cached_view(image: Image, cache: AnalysisCache) -> LayeredView | None:
@@ -124,7 +125,14 @@ def scan_image(
             for layer in image.layers:
                 matches = sorted(collector.by_layer.get(layer.index, []))
                 cache.put(SECRETS_ANALYZER, secret_version, layer.diff_id, dump_layer(matches))
-    if secret_scanner is not None and cached_secrets is not None and view is not None:
+    if view is None:
+        view = _cached_view(image, cache)
+    if view is None:
+        from hullguard.image.walk import build_layered_view
+
+        view, _ = build_layered_view(image, cache, progress)
+    result.view = view
+    if secret_scanner is not None and cached_secrets is not None:
         placed = place_findings(image, cached_secrets, removal_index(view.all_records()))
         placed += config_findings(image, secret_scanner)
         result.secrets = sorted(placed, key=lambda s: s.sort_key())

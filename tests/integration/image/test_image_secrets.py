@@ -83,3 +83,15 @@ def test_clean_debian_base_has_no_findings(imagebuild: ModuleType, tmp_path: Pat
 def test_exit_code_flag(app_oci: Path, tmp_path: Path) -> None:
     proc = _hg("scan", "--exit-code", "5", f"oci:{app_oci}:1.0", cache=tmp_path)
     assert proc.returncode == 5
+
+
+def test_misconfig_and_inspect_hardening(imagebuild: ModuleType, tmp_path: Path) -> None:
+    base = f"oci:{imagebuild.debian_oci()}:base"
+    proc = _hg("scan", "--scanners", "misconfig", "-f", "json", base, cache=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rules = {f["rule_id"] for f in json.loads(proc.stdout)["misconfigurations"]["findings"]}
+    assert {"IMG001", "IMG002", "IMG003", "IMG004"} <= rules  # root, shell, apt, setuid
+    assert "IMG008" not in rules  # bookworm is supported
+    inspect = json.loads(_hg("image", "inspect", "-f", "json", base, cache=tmp_path).stdout)
+    assert inspect["os"]["id"] == "debian" and inspect["os"]["version_id"] == "12"
+    assert {f["rule_id"] for f in inspect["hardening"]} == rules
