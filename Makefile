@@ -40,6 +40,7 @@ demo: setup
 	bash scripts/demo.sh
 
 test: setup
+	export HULLGUARD_LOOPBACK_ONLY=1; \
 	$(BIN)/python -m pytest -q
 
 test-unit: venv

@@ -77,7 +77,7 @@ def test_sbom_input_target(rootfs: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("target", "code"),
-    [("nginx:latest", 2), ("dir:/definitely/not/here", 3), ("sbom:/no/such/file.json", 2)],
+    [("Not/A::ref", 2), ("dir:/definitely/not/here", 3), ("sbom:/no/such/file.json", 2)],
 )
 def test_errors_have_no_traceback(target: str, code: int) -> None:
     proc = run("sbom", target)

@@ -86,7 +86,7 @@ def test_cli_severity_filter_and_exit_code(context: Path, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "args",
     [
-        ["scan", "image:alpine"],
+        ["scan", "Not/A::ref"],
         ["scan", "dir:/nonexistent/path"],
         ["scan", "dir:.", "--scanners", "vuln"],
         ["scan", "dir:.", "--scanners", "bogus"],

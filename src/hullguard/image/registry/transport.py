@@ -13,6 +13,7 @@ which knows what was being fetched.
 from __future__ import annotations
 
 import functools
+import os
 import random
 import socket
 import ssl
@@ -24,7 +25,12 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from hullguard.errors import LimitExceeded, RegistryError, UsageError
-from hullguard.image.registry.options import Endpoint, RegistryOptions, plain_http_allowed
+from hullguard.image.registry.options import (
+    Endpoint,
+    RegistryOptions,
+    is_loopback,
+    plain_http_allowed,
+)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -157,6 +163,15 @@ def map_transport_error(exc: Exception, host: str, timeout: float) -> RegistryEr
     return RegistryError(f"connection to registry {host} failed: {exc or type(exc).__name__}")
 
 
+def _guard_loopback(url: httpx.URL) -> None:
+    """``HULLGUARD_LOOPBACK_ONLY=1`` (set by the test suite): never send beyond loopback."""
+    if os.environ.get("HULLGUARD_LOOPBACK_ONLY") == "1" and not is_loopback(url.host or ""):
+        raise RegistryError(
+            f"refusing to contact {url.host}: HULLGUARD_LOOPBACK_ONLY=1 allows loopback only",
+            hint="unset HULLGUARD_LOOPBACK_ONLY to reach other registries",
+        )
+
+
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
 
@@ -248,6 +263,7 @@ class HttpSession:
         visited: set[str] = set()
         for _ in range(self.options.limits.max_redirects + 1):
             visited.add(str(request.url))
+            _guard_loopback(request.url)
             response = self._client.send(request, stream=True)
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
