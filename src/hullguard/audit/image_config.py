@@ -77,6 +77,18 @@ class ImageFinding:
         }
 
 
+_NAMED = frozenset(SHELLS + PACKAGE_MANAGERS + SSH_SERVERS)
+
+
+def relevant(record: FileRecord) -> bool:
+    """Whether ``audit_image`` looks at this record (lets callers cache a small subset)."""
+    if record.path in _NAMED:
+        return True
+    if record.type is FileType.FILE:
+        return bool(record.mode & 0o6000 and record.mode & 0o111)
+    return record.type is FileType.DIR and bool(record.mode & 0o002)
+
+
 def _is_root(user: str) -> bool:
     name = user.split(":", 1)[0].strip()
     return name in ("", "root", "0")

@@ -17,6 +17,16 @@ _FAMILIES: dict[str, str] = {
 }
 
 
+def command_for(name: str) -> click.Command | None:
+    """Import only the module of command ``name`` when its module is named after it."""
+    for module_name, attr in _FAMILIES.items():
+        if attr == name or module_name.endswith(f".{name.replace('-', '_')}_cmd"):
+            value = getattr(importlib.import_module(module_name), attr)
+            if isinstance(value, click.Command) and value.name == name:
+                return value
+    return None
+
+
 def all_commands() -> list[click.Command]:
     """Every top-level command, in the order ``--help`` shows them."""
     out: list[click.Command] = []

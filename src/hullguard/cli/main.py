@@ -28,7 +28,37 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 class SectionedGroup(click.Group):
-    """A group whose help lists commands by section, then any others."""
+    """A group that imports command modules lazily and lists them by section in help.
+
+    Running one command imports only its module (start-up stays fast); ``--help``
+    and unknown names import them all.
+    """
+
+    _loaded = False
+
+    def _load_all(self) -> None:
+        if not self._loaded:
+            from hullguard.cli import commands
+
+            for command in commands.all_commands():
+                if command.name not in self.commands:
+                    self.add_command(command)
+            self._loaded = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_all()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            from hullguard.cli import commands
+
+            found = commands.command_for(cmd_name)
+            if found is not None:
+                self.add_command(found)
+            else:
+                self._load_all()
+        return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         commands = {
@@ -95,17 +125,8 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, cache_dir: str | None) -> 
     ctx.obj["cache_dir"] = cache_dir
 
 
-def _register() -> None:
-    """Attach every command family (imported lazily to keep start-up fast)."""
-    from hullguard.cli import commands
-
-    for command in commands.all_commands():
-        cli.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map hullguard errors to one line on stderr and an exit code."""
-    _register()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         # with standalone_mode=False click *returns* the code of ``ctx.exit(n)``

@@ -154,6 +154,7 @@ def _short(text: str, width: int = 90) -> str:
 
 
 def record_document(record: FileRecord, created_by: dict[int, str]) -> dict[str, Any]:
+    """One file as JSON; ``created_by`` maps layer index to its (already redacted) step."""
     doc: dict[str, Any] = {
         "path": record.path,
         "type": record.type.value,
@@ -162,7 +163,7 @@ def record_document(record: FileRecord, created_by: dict[int, str]) -> dict[str,
         "uid": record.uid,
         "gid": record.gid,
         "layer": record.layer,
-        "created_by": redact_command(created_by.get(record.layer, "")),
+        "created_by": created_by.get(record.layer, ""),
         "status": _status(record),
     }
     if record.linkname:
