@@ -70,10 +70,14 @@ class LayeredView:
                 node.children.clear()
             node.record = idx
             return
-        self._ensure_parents(path)
+        parent = path.rpartition("/")[0] or "/"
+        parent_node = self._live.get(parent)
+        if parent_node is None:
+            self._ensure_parents(path)
+            parent_node = self._live[parent]
         self._live[path] = _Node(idx)
         if path != "/":
-            self._live[posixpath.dirname(path)].children.add(path)
+            parent_node.children.add(path)
 
     def end_layer(self) -> None:
         """Apply this layer's opaque markers and whiteouts to lower layers."""

@@ -58,6 +58,10 @@ class TarEntry:
 
 def _number(field_bytes: bytes, what: str) -> int:
     """Parse an octal (or GNU base-256) numeric header field."""
+    try:  # fast path: plain "0000644\0" / "0000644 "
+        return int(field_bytes.rstrip(b"\x00 ") or b"0", 8)
+    except ValueError:
+        pass
     if field_bytes and field_bytes[0] & 0x80:
         value = int.from_bytes(field_bytes[1:], "big")
         return -value if field_bytes[0] & 0x40 else value
@@ -76,6 +80,14 @@ def _cstr(field_bytes: bytes) -> str:
 
 def normalise_member_path(name: str, what: str, limits: Limits) -> str:
     """Return ``/``-rooted normalised path; raise on traversal or absolute names."""
+    if (
+        len(name) < 256
+        and name[:1] not in ("/", ".")
+        and "/." not in name
+        and "//" not in name
+        and "\x00" not in name
+    ):  # fast path: already clean and relative (the common case)
+        return "/" + name.rstrip("/") if name.rstrip("/") else "/"
     if len(name.encode("utf-8", "surrogateescape")) > limits.max_path_bytes:
         raise LimitExceeded(f"{what}: tar entry path longer than {limits.max_path_bytes} bytes")
     if "\x00" in name:
@@ -227,7 +239,7 @@ class TarStream:
         if block == _ZERO_BLOCK:
             return None
         stored = _number(block[148:156], self._what)
-        computed = sum(block[:148]) + 256 + sum(block[156:])
+        computed = sum(block) - sum(block[148:156]) + 256
         if stored != computed:
             raise MalformedImage(
                 f"{self._what}: tar header checksum mismatch (corrupt or not a tar layer)"
