@@ -56,7 +56,7 @@ def scan_packages(
     now: datetime | None = None,
 ) -> VulnReport:
     """Match, suppress and gate: everything a renderer needs."""
-    now = now or datetime.combine(options.today, datetime.min.time(), UTC)
+    now = now or datetime.now(UTC)
     findings, skipped = match_packages(packages, os_info, db)
     namespace = distro_namespace(os_info)
     notices = []

@@ -141,6 +141,7 @@ class VulnDB:
 
     def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]:
         """Advisories by id (missing ids are absent from the result)."""
+        ids = list(ids)
         wanted = sorted({i for i in ids if i not in self._advisories})
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
