@@ -87,7 +87,9 @@ def status_cmd(ctx: click.Context, db: str | None, fmt: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--name", help="Source name (default: each path's file name).")
 @click.pass_context
-def import_cmd(ctx: click.Context, db: str | None, paths: tuple[str, ...], name: str | None) -> None:
+def import_cmd(
+    ctx: click.Context, db: str | None, paths: tuple[str, ...], name: str | None
+) -> None:
     """Import advisory files, directories or .zip archives (air-gapped sites)."""
     inputs = [
         SourceInput(name if name and len(paths) == 1 else Path(p).resolve().name, Path(p))
@@ -131,7 +133,7 @@ def update_cmd(
 @click.argument("ref")
 @registry_options
 @click.pass_context
-def push_cmd(ctx: click.Context, db: str | None, ref: str, **kwargs: Any) -> None:
+def push_cmd(ctx: click.Context, /, db: str | None, ref: str, **kwargs: Any) -> None:
     """Push the database to a registry as an OCI artifact."""
     digest = push_database(resolve_db_path(ctx, db), ref, registry_options_from_kwargs(kwargs))
     click.echo(digest)
@@ -142,7 +144,7 @@ def push_cmd(ctx: click.Context, db: str | None, ref: str, **kwargs: Any) -> Non
 @click.argument("ref")
 @registry_options
 @click.pass_context
-def pull_cmd(ctx: click.Context, db: str | None, ref: str, **kwargs: Any) -> None:
+def pull_cmd(ctx: click.Context, /, db: str | None, ref: str, **kwargs: Any) -> None:
     """Pull a database artifact from a registry (verified, atomic)."""
     digest = pull_database(resolve_db_path(ctx, db), ref, registry_options_from_kwargs(kwargs))
     click.echo(digest)

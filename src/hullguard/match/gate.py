@@ -47,8 +47,12 @@ def decide(
         [f for f in considered if f.severity.rank >= fail_on.rank] if fail_on is not None else []
     )
     reasons = tuple(
-        sorted({f"{f.vuln_id} in {f.package_name} {f.package_version} ({f.severity})"
-                for f in blocking})  # fmt: skip
+        sorted(
+            {
+                f"{f.vuln_id} in {f.package_name} {f.package_version} ({f.severity})"
+                for f in blocking
+            }
+        )
     )
     return GateDecision(
         failed=bool(blocking),

@@ -53,14 +53,18 @@ def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme)
     found = index.compiled.get(key)
     if found is None:
         npm = entry.affected.get("npm_range")
-        found = NpmRange.parse(str(npm)) if npm is not None else compile_affected(
-            entry.affected, scheme
+        found = (
+            NpmRange.parse(str(npm))
+            if npm is not None
+            else compile_affected(entry.affected, scheme)
         )
         index.compiled[key] = found
     return found
 
 
-def _affects(index: AdvisoryIndex, entry: AffectedEntry, version: str, scheme: VersionScheme) -> bool:
+def _affects(
+    index: AdvisoryIndex, entry: AffectedEntry, version: str, scheme: VersionScheme
+) -> bool:
     compiled = _compiled(index, entry, scheme)
     if isinstance(compiled, NpmRange):
         return compiled.allows(version)

@@ -70,7 +70,9 @@ def scan_packages(
         findings, options.ignore_rules, options.vex, options.today
     )
     warnings += _age_warning(db.built_at, now, options.stale_after)
-    warnings += [f"{n.namespace} is end-of-life since {n.end_date}" for n in notices if not n.package]
+    warnings += [
+        f"{n.namespace} is end-of-life since {n.end_date}" for n in notices if not n.package
+    ]
     age = (now - db.built_at).total_seconds() / 3600 if db.built_at else None
     return VulnReport(
         target=target,

@@ -99,8 +99,12 @@ def report_dict(report: VulnReport) -> dict[str, Any]:
             for s in report.skipped
         ],
         "endOfLife": [
-            {"namespace": n.namespace, "package": n.package, "endDate": n.end_date,
-             "details": n.details}  # fmt: skip
+            {
+                "namespace": n.namespace,
+                "package": n.package,
+                "endDate": n.end_date,
+                "details": n.details,
+            }
             for n in report.eol
         ],
         "warnings": list(report.warnings),

@@ -8,7 +8,7 @@ reason. Built with ElementTree so text is always escaped.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # noqa: S405 - writing XML only
+import xml.etree.ElementTree as ET
 
 from hullguard.match.model import Finding, VulnReport
 from hullguard.report.vuln_json import RenderContext
@@ -32,7 +32,10 @@ def _case(parent: ET.Element, finding: Finding, report: VulnReport) -> bool:
         return False
     if _fails(finding, report):
         failure = ET.SubElement(
-            case, "failure", message=f"{finding.severity.value}: {finding.title}", type="vulnerability"
+            case,
+            "failure",
+            message=f"{finding.severity.value}: {finding.title}",
+            type="vulnerability",
         )
         failure.text = (
             f"{finding.vuln_id} ({finding.severity.value}, {finding.status.value}) in "

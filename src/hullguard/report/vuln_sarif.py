@@ -90,9 +90,7 @@ def _result(finding: Finding, context: RenderContext, index: dict[str, int]) -> 
         "properties": {"purl": finding.purl, "status": finding.status.value},
     }
     if finding.suppression is not None:
-        result["suppressions"] = [
-            {"kind": "external", "justification": finding.suppression.reason}
-        ]
+        result["suppressions"] = [{"kind": "external", "justification": finding.suppression.reason}]
     return result
 
 

@@ -78,7 +78,10 @@ def render_table(report: VulnReport, context: RenderContext | None = None) -> st
     if not report.displayed:
         lines += ["", "No vulnerabilities to show."]
     if report.suppressed:
-        lines += ["", f"{len(report.suppressed)} suppressed finding(s) (see JSON/SARIF for reasons)"]
+        lines += [
+            "",
+            f"{len(report.suppressed)} suppressed finding(s) (see JSON/SARIF for reasons)",
+        ]
     if report.decision.threshold is not None:
         verdict = "FAILED" if report.decision.failed else "passed"
         lines.append(f"Gate (--fail-on {report.decision.threshold.value}): {verdict}")

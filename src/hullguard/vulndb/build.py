@@ -51,10 +51,21 @@ Notify = Callable[[str], None]
 def _advisory_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
     return [
         (
-            a.id, origin, a.source.value, json.dumps(list(a.aliases)), a.summary, a.details,
-            a.severity.value, a.severity_source, a.cvss_vector, a.cvss_score,
-            a.published, a.modified, a.withdrawn, json.dumps(list(a.references)),
-        )  # fmt: skip
+            a.id,
+            origin,
+            a.source.value,
+            json.dumps(list(a.aliases)),
+            a.summary,
+            a.details,
+            a.severity.value,
+            a.severity_source,
+            a.cvss_vector,
+            a.cvss_score,
+            a.published,
+            a.modified,
+            a.withdrawn,
+            json.dumps(list(a.references)),
+        )
         for a in batch.advisories
     ]
 
@@ -62,10 +73,16 @@ def _advisory_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
 def _entry_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
     return [
         (
-            e.namespace, e.name, e.advisory_id, e.source.value, origin, e.status.value,
-            json.dumps(list(e.fixed)), json.dumps(e.affected, separators=(",", ":")),
+            e.namespace,
+            e.name,
+            e.advisory_id,
+            e.source.value,
+            origin,
+            e.status.value,
+            json.dumps(list(e.fixed)),
+            json.dumps(e.affected, separators=(",", ":")),
             e.severity.value,
-        )  # fmt: skip
+        )
         for e in batch.entries
     ]
 
@@ -87,8 +104,14 @@ def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> S
             conn.executemany(
                 schema.INSERT_SUPPORT,
                 [
-                    (s.namespace, s.name_pattern, source.name, s.last_version, s.end_date,
-                     s.details)  # fmt: skip
+                    (
+                        s.namespace,
+                        s.name_pattern,
+                        source.name,
+                        s.last_version,
+                        s.end_date,
+                        s.details,
+                    )
                     for s in batch.support_ended
                 ],
             )
@@ -102,8 +125,17 @@ def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> S
     kind = ",".join(sorted(k.value for k in kinds))
     conn.execute(
         schema.INSERT_SOURCE,
-        (source.name, kind, source.url or str(source.path), source.etag, source.last_modified,
-         source.sha256, now, records, entries),  # fmt: skip
+        (
+            source.name,
+            kind,
+            source.url or str(source.path),
+            source.etag,
+            source.last_modified,
+            source.sha256,
+            now,
+            records,
+            entries,
+        ),
     )
     return SourceResult(source.name, tuple(sorted(kinds)), records, entries, skipped)
 

@@ -92,9 +92,7 @@ def _collect(name: str, stream: io.BufferedIOBase) -> _Tables:
     return tables
 
 
-def _entries(
-    name: str, tables: _Tables, d: _Definition
-) -> Iterator[tuple[VulnId, str, str, str]]:
+def _entries(name: str, tables: _Tables, d: _Definition) -> Iterator[tuple[VulnId, str, str, str]]:
     match = _PLATFORM.search(d.platform)
     if match is None:
         raise SchemaDrift(name, "definition/metadata/affected/platform", f"{d.platform!r}")

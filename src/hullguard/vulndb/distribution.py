@@ -72,13 +72,16 @@ def push_database(db_path: Path, ref: str, options: RegistryOptions) -> Digest:
         built_at = db.built_at.isoformat() if db.built_at else ""
     target = parse_registry_reference(ref)
     blob = zstandard.ZstdCompressor(level=10, threads=-1).compress(db_path.read_bytes())
-    with RegistryPusher(target.registry, options) as pusher:
+    pusher = RegistryPusher(target.registry, options)
+    try:
         pusher.upload_blob(target.repository, EMPTY_CONFIG)
         layer = pusher.upload_blob(target.repository, blob)
         manifest = _manifest(layer, len(blob), built_at)
         return pusher.put_manifest(
             target.repository, target.tag or target.reference, manifest, MANIFEST_MEDIA_TYPE
         )
+    finally:
+        pusher.close()
 
 
 def _layer(data: bytes, ref: str) -> dict[str, Any]:
@@ -123,9 +126,12 @@ def pull_database(db_path: Path, ref: str, options: RegistryOptions) -> Digest:
         if not 0 < size <= MAX_DB_BYTES:
             raise VulnDBError(f"{ref}: layer size {size} is out of bounds")
         try:
-            with client.open_blob(
-                source.repository, Digest(str(layer["digest"])), size=size, verify=True
-            ) as stream, tmp.open("wb") as out:
+            with (
+                client.open_blob(
+                    source.repository, Digest(str(layer["digest"])), size=size, verify=True
+                ) as stream,
+                tmp.open("wb") as out,
+            ):
                 reader = zstandard.ZstdDecompressor().stream_reader(stream)
                 while chunk := reader.read(1 << 20):
                     out.write(chunk)

@@ -11,6 +11,7 @@ their advisory row but no affected entries.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -115,12 +116,13 @@ def _entry(
     ranges = item.get("ranges") or []
     if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
         raise SchemaDrift(name, f"{where}ranges", "is not a list of objects")
-    kept = [
-        {"type": str(r.get("type")), "events": _events(r, name, where)}
+    kept_events = [
+        (str(r.get("type")), _events(r, name, where))
         for r in ranges
         if str(r.get("type")) in _KEPT_RANGE_TYPES
     ]
-    fixed = tuple(e["fixed"] for r in kept for e in r["events"] if "fixed" in e)
+    kept = [{"type": t, "events": ev} for t, ev in kept_events]
+    fixed = tuple(e["fixed"] for _, ev in kept_events for e in ev if "fixed" in e)
     eco_specific = item.get("ecosystem_specific")
     urgency = eco_specific.get("urgency") if isinstance(eco_specific, dict) else None
     return AffectedEntry(
@@ -153,12 +155,29 @@ def batch_of(record: Any, name: str) -> ImportBatch:
         raise SchemaDrift(name, "affected", "is not a list")
     if is_withdrawn(record):
         return batch
-    batch.entries.extend(
-        _entry(advisory.id, item, name, i, Severity.UNKNOWN)
-        for i, item in enumerate(affected)
-        if _is_object(item, name, i)
-    )
+    merged: dict[tuple[str, str], AffectedEntry] = {}
+    for i, item in enumerate(affected):
+        if _is_object(item, name, i):
+            entry = _entry(advisory.id, item, name, i, Severity.UNKNOWN)
+            key = (entry.namespace, entry.name)
+            merged[key] = _merge(merged[key], entry) if key in merged else entry
+    batch.entries.extend(merged.values())
     return batch
+
+
+def _merge(a: AffectedEntry, b: AffectedEntry) -> AffectedEntry:
+    """Two ``affected[]`` objects for one package: any of their ranges/versions applies."""
+    ranges = [*_as_list(a.affected.get("ranges")), *_as_list(b.affected.get("ranges"))]
+    versions = [*_as_list(a.affected.get("versions")), *_as_list(b.affected.get("versions"))]
+    return replace(
+        a,
+        affected={"ranges": ranges, "versions": sorted(set(map(str, versions)))},
+        fixed=tuple(dict.fromkeys((*a.fixed, *b.fixed))),
+    )
+
+
+def _as_list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
 
 
 def _is_object(item: object, name: str, index: int) -> bool:

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 OSV_BASE = "https://osv-vulnerabilities.storage.googleapis.com"
 ALPINE_SECDB_BASE = "https://secdb.alpinelinux.org"
 DEBIAN_TRACKER_URL = "https://security-tracker.debian.org/tracker/data/json"
-DEBIAN_SUPPORT_BASE = (
-    "https://salsa.debian.org/debian/debian-security-support/-/raw/master"
-)
+DEBIAN_SUPPORT_BASE = "https://salsa.debian.org/debian/debian-security-support/-/raw/master"
 
 OSV_ECOSYSTEMS = (
     "PyPI", "npm", "Go", "Maven", "crates.io", "RubyGems", "NuGet", "Packagist",
@@ -47,7 +45,9 @@ class RemoteSource:
 
 def _osv(ecosystem: str) -> RemoteSource:
     path = f"{ecosystem}/all.zip"
-    return RemoteSource(f"osv-{ecosystem.lower()}", (RemoteFile(f"{OSV_BASE}/{path}", f"osv/{path}"),))
+    return RemoteSource(
+        f"osv-{ecosystem.lower()}", (RemoteFile(f"{OSV_BASE}/{path}", f"osv/{path}"),)
+    )
 
 
 def _alpine() -> RemoteSource:

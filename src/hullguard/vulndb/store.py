@@ -129,9 +129,15 @@ class VulnDB:
         ):
             index[name].append(
                 AffectedEntry(
-                    VulnId(vid), namespace, name, SourceKind(source), EntryStatus(status),
-                    json.loads(affected), tuple(json.loads(fixed)), Severity(severity),
-                )  # fmt: skip
+                    VulnId(vid),
+                    namespace,
+                    name,
+                    SourceKind(source),
+                    EntryStatus(status),
+                    json.loads(affected),
+                    tuple(json.loads(fixed)),
+                    Severity(severity),
+                )
             )
         self._entries[namespace] = dict(index)
         return self._entries[namespace]

@@ -100,7 +100,9 @@ def fetch(client: httpx.Client, url: str, dest: Path) -> Fetched:
         meta.write_text(json.dumps({"etag": etag, "last_modified": modified, "sha256": sha}))
         return Fetched(dest, True, etag, modified, sha)
     except httpx.HTTPError as exc:
-        raise VulnDBError(f"download of {url} failed: {exc}", hint="check the network or use --mirror") from exc
+        raise VulnDBError(
+            f"download of {url} failed: {exc}", hint="check the network or use --mirror"
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -117,7 +119,9 @@ def _select(names: Sequence[str]) -> list[RemoteSource]:
     return [known[n] for n in names]
 
 
-def _download(client: httpx.Client, source: RemoteSource, root: Path, mirror: str | None) -> tuple[SourceInput, bool]:
+def _download(
+    client: httpx.Client, source: RemoteSource, root: Path, mirror: str | None
+) -> tuple[SourceInput, bool]:
     folder = root / source.name
     folder.mkdir(parents=True, exist_ok=True)
     fetched = [fetch(client, f.location(mirror), folder / f.filename) for f in source.files]
