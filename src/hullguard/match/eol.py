@@ -30,14 +30,14 @@ def release_notice(namespace: str, today: date) -> EolNotice | None:
     return EolNotice(namespace, "", end.isoformat(), "distribution release is end-of-life")
 
 
-def _covers(row: SupportEnded, name: str, version: str, today: date) -> bool:
-    if date.fromisoformat(row.end_date) > today:
-        return False
+def _pattern(text: str) -> re.Pattern[str]:
     try:
-        if not re.fullmatch(row.name_pattern, name):
-            return False
+        return re.compile(text)
     except re.error:
-        return row.name_pattern == name
+        return re.compile(re.escape(text))
+
+
+def _covers(row: SupportEnded, version: str) -> bool:
     if row.last_version == "0":
         return True
     try:
@@ -53,13 +53,18 @@ def package_notices(
     today: date,
 ) -> list[EolNotice]:
     """Early end-of-support notices for the given (distro) packages."""
+    active = [
+        (r, _pattern(r.name_pattern)) for r in rows if date.fromisoformat(r.end_date) <= today
+    ]
+    if not active:
+        return []
+    keys = {lookup_key(p, os_info) for p in packages}
     out: set[EolNotice] = set()
-    for package in packages:
-        key = lookup_key(package, os_info)
+    for key in keys:
         if key is None or not key.namespace.startswith("debian:"):
             continue
-        for row in rows:
-            if _covers(row, key.name, key.version, today):
+        for row, pattern in active:
+            if pattern.fullmatch(key.name) and _covers(row, key.version):
                 out.add(EolNotice(key.namespace, key.name, row.end_date, row.details))
     return sorted(out, key=lambda n: (n.namespace, n.package))
 

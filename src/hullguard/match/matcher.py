@@ -12,6 +12,8 @@ Findings that share an id or alias for one package are merged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from functools import lru_cache
 from typing import Any, Protocol
 
 from hullguard.match.keys import LookupKey, lookup_key
@@ -49,7 +51,7 @@ _STATUS = {
 
 
 def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme) -> Any:
-    key = (entry.namespace, entry.name, entry.advisory_id, entry.source.value)
+    key = (entry.namespace, entry.name, entry.advisory_id, entry.source)
     found = index.compiled.get(key)
     if found is None:
         npm = entry.affected.get("npm_range")
@@ -60,6 +62,13 @@ def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme)
         )
         index.compiled[key] = found
     return found
+
+
+def precompile(index: AdvisoryIndex, entry: AffectedEntry) -> None:
+    """Compile one entry into the index's cache (for ``VulnDB.preload``)."""
+    if entry.status not in _INACTIVE:
+        with suppress(InvalidVersion):  # reported as skipped when a package meets it
+            _compiled(index, entry, scheme_for_namespace(entry.namespace))
 
 
 def _affects(
@@ -100,6 +109,7 @@ def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity
     return Severity.UNKNOWN, ""
 
 
+@lru_cache(maxsize=1 << 16)
 def _sorted_fixed(fixed: tuple[str, ...], scheme: VersionScheme) -> tuple[str, ...]:
     try:
         parse = comparator_for(scheme).parse
@@ -108,38 +118,59 @@ def _sorted_fixed(fixed: tuple[str, ...], scheme: VersionScheme) -> tuple[str, .
         return tuple(sorted(set(fixed)))
 
 
-def _finding(
-    package: Package, key: LookupKey, entry: AffectedEntry, advisory: Advisory | None
-) -> Finding:
+def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]:
+    """The package-independent fields of a finding for one entry."""
     severity, severity_source = _severity(entry, advisory)
+    return {
+        "vuln_id": entry.advisory_id,
+        "aliases": advisory.aliases if advisory else (),
+        "fixed_versions": _sorted_fixed(entry.fixed, scheme_for_namespace(entry.namespace)),
+        "status": _status(entry),
+        "severity": severity,
+        "severity_source": severity_source,
+        "cvss_score": advisory.cvss_score if advisory else None,
+        "cvss_vector": advisory.cvss_vector if advisory else "",
+        "title": _title(advisory),
+        "namespace": entry.namespace,
+        "lookup_name": entry.name,
+        "data_source": entry.source.value,
+        "references": advisory.references if advisory else (),
+    }
+
+
+def _finding(
+    index: AdvisoryIndex,
+    package: Package,
+    key: LookupKey,
+    entry: AffectedEntry,
+    advisories: dict[str, Advisory],
+) -> Finding:
+    cache_key = ("finding", entry.namespace, entry.name, entry.advisory_id + "|" + entry.source)
+    template = index.compiled.get(cache_key)
+    if template is None:
+        template = _template(entry, advisories.get(entry.advisory_id))
+        index.compiled[cache_key] = template
     return Finding(
-        vuln_id=entry.advisory_id,
-        aliases=advisory.aliases if advisory else (),
         package_name=package.name,
         package_version=package.version,
         package_type=package.type,
         purl=package.purl,
         installed_version=key.version,
-        fixed_versions=_sorted_fixed(entry.fixed, scheme_for_namespace(key.namespace)),
-        status=_status(entry),
-        severity=severity,
-        severity_source=severity_source,
-        cvss_score=advisory.cvss_score if advisory else None,
-        cvss_vector=advisory.cvss_vector if advisory else "",
-        title=_title(advisory),
-        namespace=key.namespace,
-        lookup_name=key.name,
-        data_source=entry.source.value,
         evidence=package.evidence,
-        references=advisory.references if advisory else (),
+        **template,
     )
 
 
 def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
+    """Keep one finding per vulnerability (ids and aliases), the best source first."""
     kept: list[Finding] = []
+    seen: set[str] = set()
     for _, finding in sorted(findings, key=lambda pf: (pf[0], pf[1].vuln_id)):
-        if not any(finding.ids & k.ids for k in kept):
-            kept.append(finding)
+        if finding.vuln_id in seen or not seen.isdisjoint(finding.aliases):
+            continue
+        seen.add(finding.vuln_id)
+        seen.update(finding.aliases)
+        kept.append(finding)
     return kept
 
 
@@ -150,13 +181,17 @@ def match_package(
     key = lookup_key(package, os_info)
     if key is None:
         return [], []
-    entries = index.entries(key.namespace, key.name)
-    if not entries:
+    best_key = ("best", key.namespace, key.name, "")
+    best = index.compiled.get(best_key)
+    if best is None:
+        best = list(_best(index.entries(key.namespace, key.name)).values())
+        index.compiled[best_key] = best
+    if not best:
         return [], []
     scheme = scheme_for_namespace(key.namespace)
     hits: list[AffectedEntry] = []
     skipped: list[Skipped] = []
-    for entry in _best(entries).values():
+    for entry in best:
         if entry.status in _INACTIVE:
             continue
         try:
@@ -168,10 +203,9 @@ def match_package(
             skipped.append(
                 Skipped(package.name, package.version, package.purl, exc.message, entry.advisory_id)
             )
-    advisories = index.advisories(e.advisory_id for e in hits)
+    advisories = index.advisories([e.advisory_id for e in hits])
     findings = [
-        (SOURCE_PRIORITY[e.source], _finding(package, key, e, advisories.get(e.advisory_id)))
-        for e in hits
+        (SOURCE_PRIORITY[e.source], _finding(index, package, key, e, advisories)) for e in hits
     ]
     return _merge_aliases(findings), skipped
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from hullguard.versions import VersionScheme, scheme_for_ecosystem
 
@@ -84,6 +85,7 @@ def namespace_for_ecosystem(ecosystem: str) -> str:
     return f"{distro}:{distro_release(distro, rest.split(':', 1)[0])}"
 
 
+@lru_cache(maxsize=1024)
 def scheme_for_namespace(namespace: str) -> VersionScheme:
     """Version scheme of a namespace (``debian:12`` -> dpkg, ``PyPI`` -> PEP 440)."""
     distro = namespace.split(":", 1)[0]

@@ -142,6 +142,19 @@ class VulnDB:
         self._entries[namespace] = dict(index)
         return self._entries[namespace]
 
+    def preload(self, namespaces: Iterable[str], compile_with: Any = None) -> None:
+        """Load these namespaces' indexes and advisories now (a service does this once).
+
+        ``compile_with(db, entry)`` (the matcher's compiler) pre-compiles every entry.
+        """
+        for namespace in namespaces:
+            index = self.namespace_entries(namespace)
+            entries = [e for group in index.values() for e in group]
+            self.advisories(e.advisory_id for e in entries)
+            if compile_with is not None:
+                for entry in entries:
+                    compile_with(self, entry)
+
     def entries(self, namespace: str, name: str) -> list[AffectedEntry]:
         return self.namespace_entries(namespace).get(name, [])
 

@@ -75,7 +75,9 @@ Version: 5.36.0-7
 def test_alpine_multiple_2_against_secdb(
     full_db: VulnDB, fixtures_dir: Path, vulndata: Path
 ) -> None:
-    installed = fixtures_dir / "syft/syft/pkg/cataloger/alpine/testdata/multiple-2/lib/apk/db/installed"
+    installed = (
+        fixtures_dir / "syft/syft/pkg/cataloger/alpine/testdata/multiple-2/lib/apk/db/installed"
+    )
     packages = ApkCataloger().catalog({"/lib/apk/db/installed": installed.read_bytes()}, ALPINE)
     apk = comparator_for(VersionScheme.APK)
     expected = set()
@@ -94,7 +96,9 @@ def test_alpine_multiple_2_against_secdb(
     assert all(f.status is FindingStatus.FIXED for f in report.findings)
 
 
-_CRITERION = re.compile(r'<title>(\S+) (\S+)</title>.*?comment="(\S+) DPKG is earlier than ([^"]+)"', re.S)
+_CRITERION = re.compile(
+    r'<title>(\S+) (\S+)</title>.*?comment="(\S+) DPKG is earlier than ([^"]+)"', re.S
+)
 
 
 def _dpkg_lt(a: str, b: str) -> bool:
@@ -107,7 +111,9 @@ def test_historical_bookworm_status_against_oval(
 ) -> None:
     packages = DpkgCataloger().catalog({"/var/lib/dpkg/status": STATUS.encode()}, DEBIAN)
     sources = {p.source_name: p for p in packages}
-    xml = bz2.decompress((vulndata / "distro/debian-oval/oval-definitions-bookworm.xml.bz2").read_bytes())
+    xml = bz2.decompress(
+        (vulndata / "distro/debian-oval/oval-definitions-bookworm.xml.bz2").read_bytes()
+    )
     expected = set()
     for definition in xml.decode().split("<definition ")[1:]:
         m = _CRITERION.search(definition)

@@ -53,9 +53,9 @@ def _pypi_affected(affected: dict[str, Any], version: Version, raw: str) -> bool
             bound = Version(value)
             if kind == "introduced" and version >= bound:
                 state = True
-            elif kind == "fixed" and version >= bound:
-                state = False
-            elif kind == "last_affected" and version > bound:
+            elif (kind == "fixed" and version >= bound) or (
+                kind == "last_affected" and version > bound
+            ):
                 state = False
         if state:
             return True
@@ -128,7 +128,7 @@ def expected_stdlib(vulndata: Path, go_version: str) -> set[str]:
             for rng in affected.get("ranges") or []:
                 state = False
                 for event in rng["events"]:  # Go vulndb lists events in order
-                    (kind, value), = event.items()
+                    ((kind, value),) = event.items()
                     if kind == "introduced":
                         state = state or value == "0" or key >= _semver_key(value)
                     elif kind == "fixed" and key >= _semver_key(value):

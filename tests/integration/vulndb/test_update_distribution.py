@@ -1,4 +1,7 @@
-"""``db update`` against a loopback mirror of the real files; ``db push``/``pull`` via docker-registry."""
+"""``db update`` against a loopback mirror of the real files; ``db push``/``pull``.
+
+The registry is Debian's real ``docker-registry`` on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
@@ -46,9 +49,7 @@ def test_update_conditional_and_atomic(tmp_path: Path, mirror: Any) -> None:
     stamp = db_path.stat().st_mtime_ns
     mirror.requests.clear()
     existing = list(SOURCES)
-    again = update_database(
-        db_path, now=NOW, names=SOURCES, mirror=mirror.base, existing=existing
-    )
+    again = update_database(db_path, now=NOW, names=SOURCES, mirror=mirror.base, existing=existing)
     assert again == []  # every file answered 304
     assert db_path.stat().st_mtime_ns == stamp
     conditional = [etag for path, etag in mirror.requests if not path.endswith(".sha256")]

@@ -50,8 +50,13 @@ def test_tracker_wins_over_oval_and_not_affected_wins(fake_index: Any) -> None:
             _entry("CVE-1", SourceKind.DEBIAN_OVAL, EntryStatus.AFFECTED, "3.0.10-1"),
             _entry("CVE-1", SourceKind.DEBIAN_TRACKER, EntryStatus.NOT_AFFECTED),
             _entry("CVE-2", SourceKind.DEBIAN_OVAL, EntryStatus.AFFECTED, "3.0.10-1"),
-            _entry("CVE-2", SourceKind.DEBIAN_TRACKER, EntryStatus.AFFECTED, "3.0.11-1",
-                   severity=Severity.HIGH),  # fmt: skip
+            _entry(
+                "CVE-2",
+                SourceKind.DEBIAN_TRACKER,
+                EntryStatus.AFFECTED,
+                "3.0.11-1",
+                severity=Severity.HIGH,
+            ),
             _entry("CVE-3", SourceKind.DEBIAN_TRACKER, EntryStatus.WILL_NOT_FIX),
             _entry("CVE-4", SourceKind.DEBIAN_TRACKER, EntryStatus.NO_FIX),
             _entry("CVE-5", SourceKind.DEBIAN_OVAL, EntryStatus.UNDETERMINED),
@@ -73,7 +78,9 @@ def test_tracker_wins_over_oval_and_not_affected_wins(fake_index: Any) -> None:
 
 
 def test_unparsable_version_is_skipped_not_guessed(fake_index: Any) -> None:
-    index = fake_index([_entry("CVE-1", SourceKind.DEBIAN_OVAL, EntryStatus.AFFECTED, "3.0.10-1")], [])
+    index = fake_index(
+        [_entry("CVE-1", SourceKind.DEBIAN_OVAL, EntryStatus.AFFECTED, "3.0.10-1")], []
+    )
     report = _scan(index, [_deb("not a version!")])
     assert report.findings == ()
     assert len(report.skipped) == 1 and report.skipped[0].package_name == "libssl3"
@@ -84,10 +91,24 @@ def test_aliases_merge_and_language_names_normalise(fake_index: Any) -> None:
             "versions": []}  # fmt: skip
     index = fake_index(
         [
-            AffectedEntry(VulnId("PYSEC-1"), "PyPI", "zope-interface", SourceKind.OSV,
-                          EntryStatus.AFFECTED, pypi, ("2.0",)),  # fmt: skip
-            AffectedEntry(VulnId("GHSA-1"), "PyPI", "zope-interface", SourceKind.NPM_LEGACY,
-                          EntryStatus.AFFECTED, pypi, ("2.0",)),  # fmt: skip
+            AffectedEntry(
+                VulnId("PYSEC-1"),
+                "PyPI",
+                "zope-interface",
+                SourceKind.OSV,
+                EntryStatus.AFFECTED,
+                pypi,
+                ("2.0",),
+            ),
+            AffectedEntry(
+                VulnId("GHSA-1"),
+                "PyPI",
+                "zope-interface",
+                SourceKind.NPM_LEGACY,
+                EntryStatus.AFFECTED,
+                pypi,
+                ("2.0",),
+            ),
         ],
         [
             Advisory(VulnId("PYSEC-1"), SourceKind.OSV, aliases=("CVE-9",)),

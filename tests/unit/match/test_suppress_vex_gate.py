@@ -16,10 +16,9 @@ from hullguard.match import (
     parse_ignore_file,
     parse_vex,
 )
+from hullguard.match.model import Finding
 from hullguard.match.suppress import apply_suppressions
 from hullguard.vulndb.interface import Severity
-
-from hullguard.match.model import Finding
 
 Mk = Callable[..., Finding]
 
@@ -59,7 +58,9 @@ def test_expired_rule_stops_applying_and_warns(mk: Mk) -> None:
     )
     active, suppressed, warnings = apply_suppressions([mk()], rules, (), TODAY)
     assert len(active) == 1 and suppressed == []
-    assert warnings == ["ignore rule for CVE-2024-0001 in ign expired on 2026-05-31; it no longer applies"]
+    assert warnings == [
+        "ignore rule for CVE-2024-0001 in ign expired on 2026-05-31; it no longer applies"
+    ]
     still = parse_ignore_file(b"- id: CVE-2024-0001\n  reason: t\n  expires: 2026-06-02\n", "ign")
     _, suppressed, _ = apply_suppressions([mk()], still, (), TODAY)
     assert suppressed[0].suppression and suppressed[0].suppression.expires == "2026-06-02"
@@ -100,8 +101,11 @@ OPENVEX = {
             "status": "not_affected",
             "justification": "vulnerable_code_not_in_execute_path",
         },
-        {"vulnerability": {"name": "CVE-2024-0002"}, "products": [{"@id": "pkg:oci/app"}],
-         "status": "affected"},
+        {
+            "vulnerability": {"name": "CVE-2024-0002"},
+            "products": [{"@id": "pkg:oci/app"}],
+            "status": "affected",
+        },
         {"vulnerability": "CVE-2024-0003", "products": ["pkg:oci/app"], "status": "fixed"},
     ],
 }
@@ -127,14 +131,26 @@ def test_cyclonedx_vex(mk: Mk) -> None:
     doc = {
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "components": [{"bom-ref": "ssl", "type": "library", "name": "openssl",
-                        "purl": "pkg:deb/debian/openssl@3.0.9-1"}],  # fmt: skip
+        "components": [
+            {
+                "bom-ref": "ssl",
+                "type": "library",
+                "name": "openssl",
+                "purl": "pkg:deb/debian/openssl@3.0.9-1",
+            }
+        ],
         "vulnerabilities": [
-            {"id": "CVE-2024-0001", "analysis": {"state": "not_affected", "detail": "no TLS"},
-             "affects": [{"ref": "ssl"}]},
-            {"id": "CVE-2024-0002", "analysis": {"state": "exploitable"},
-             "affects": [{"ref": "ssl"}]},
-        ],  # fmt: skip
+            {
+                "id": "CVE-2024-0001",
+                "analysis": {"state": "not_affected", "detail": "no TLS"},
+                "affects": [{"ref": "ssl"}],
+            },
+            {
+                "id": "CVE-2024-0002",
+                "analysis": {"state": "exploitable"},
+                "affects": [{"ref": "ssl"}],
+            },
+        ],
     }
     vex = parse_vex(json.dumps(doc).encode(), "bom.vex.json")
     findings = [mk("CVE-2024-0001"), mk("CVE-2024-0002")]

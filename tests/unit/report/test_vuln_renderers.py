@@ -1,4 +1,4 @@
-"""Vulnerability renderers: schema-valid SARIF and CycloneDX, stable JSON, JUnit, table, Markdown."""
+"""Vulnerability renderers: schema-valid SARIF and CycloneDX, stable JSON, JUnit, table, MD."""
 
 from __future__ import annotations
 
@@ -54,13 +54,15 @@ def _report() -> VulnReport:
     findings = (
         _finding("CVE-2024-0001", Severity.CRITICAL),
         _finding("DSA-5555-1", Severity.HIGH, "curl"),
-        _finding("CVE-2024-0003", Severity.UNKNOWN, status=FindingStatus.AFFECTED_NO_FIX,
-                 fixed_versions=()),  # fmt: skip
+        _finding(
+            "CVE-2024-0003",
+            Severity.UNKNOWN,
+            status=FindingStatus.AFFECTED_NO_FIX,
+            fixed_versions=(),
+        ),
     )
-    suppressed = (
-        _finding("CVE-2024-0004", Severity.MEDIUM,
-                 suppression=Suppression("openvex", "not_affected: component_not_present", "v.json")),
-    )  # fmt: skip
+    why = Suppression("openvex", "not_affected: component_not_present", "v.json")
+    suppressed = (_finding("CVE-2024-0004", Severity.MEDIUM, suppression=why),)
     return VulnReport(
         target="registry.example/app:1",
         findings=findings,

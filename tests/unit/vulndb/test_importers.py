@@ -29,10 +29,19 @@ TRACKER = {
             "description": "buffer overflow",
             "scope": "remote",
             "releases": {
-                "bookworm": {"status": "resolved", "repositories": {"bookworm": "3.0.11-1"},
-                             "fixed_version": "3.0.11-1", "urgency": "high"},
-                "bullseye": {"status": "open", "repositories": {"bullseye": "1.1.1n-0"},
-                             "urgency": "low", "nodsa": "Minor issue", "nodsa_reason": "ignored"},
+                "bookworm": {
+                    "status": "resolved",
+                    "repositories": {"bookworm": "3.0.11-1"},
+                    "fixed_version": "3.0.11-1",
+                    "urgency": "high",
+                },
+                "bullseye": {
+                    "status": "open",
+                    "repositories": {"bullseye": "1.1.1n-0"},
+                    "urgency": "low",
+                    "nodsa": "Minor issue",
+                    "nodsa_reason": "ignored",
+                },
                 "buster": {"status": "open", "repositories": {}, "urgency": "end-of-life"},
                 "sid": {"status": "resolved", "fixed_version": "3.0.11-1", "urgency": "high"},
             },
@@ -53,10 +62,14 @@ OSV = {
     "summary": "bad thing",
     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
     "affected": [
-        {"package": {"ecosystem": "PyPI", "name": "Foo_Bar"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.10"}]}]},
-        {"package": {"ecosystem": "Debian:12", "name": "foo"},
-         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2-1"}]}]},
+        {
+            "package": {"ecosystem": "PyPI", "name": "Foo_Bar"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.10"}]}],
+        },
+        {
+            "package": {"ecosystem": "Debian:12", "name": "foo"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2-1"}]}],
+        },
     ],
 }
 
@@ -126,7 +139,9 @@ def _drift_cases(tmp_path: Path) -> list[tuple[Path, str]]:
     cases.append((missing, "affected[0].package.ecosystem"))
     secdb = tmp_path / "secdb"
     secdb.mkdir()
-    (secdb / "main.json").write_text(json.dumps({"distroversion": "v3.19", "packages": [{"pkg": {}}]}))
+    (secdb / "main.json").write_text(
+        json.dumps({"distroversion": "v3.19", "packages": [{"pkg": {}}]})
+    )
     cases.append((secdb, "packages[0].pkg.name"))
     tracker = tmp_path / "trk"
     tracker.mkdir()
