@@ -8,10 +8,12 @@ the raw Go OSV JSON (``stdlib`` only) with the toolchain version taken from
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,13 @@ import yaml
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from hullguard.catalog.dirsource import catalog_directory
 from hullguard.catalog.golang import packages_of, read_buildinfo
 from hullguard.match import VulnOptions, scan_packages
 from hullguard.model.package import Package, PackageType, Purl
 from hullguard.vulndb import VulnDB
 
+REPO = Path(__file__).resolve().parents[3]
 OLD_PYTHON = {
     "requests": "2.19.1",
     "urllib3": "1.24.1",
@@ -156,3 +160,28 @@ def test_debian_go_binary_gets_stdlib_advisories(
     got = {f.vuln_id for f in report.findings}
     assert got == expected_stdlib(vulndata, toolchain)
     assert len(got) > 10
+
+
+def _pip_tree() -> Path:
+    spec = importlib.util.spec_from_file_location("imagebuild", REPO / "tools" / "imagebuild.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("imagebuild", module)
+    spec.loader.exec_module(module)
+    return Path(module.pip_tree())
+
+
+def test_real_pip_installed_tree(full_db: VulnDB, vulndata: Path) -> None:
+    """The tree ``pip install --target`` made (tools/imagebuild.py pip-tree), cataloged for real."""
+    try:
+        tree = _pip_tree()
+    except Exception as exc:  # no network to PyPI on this machine
+        pytest.skip(f"pip-tree could not be built: {exc}")
+    packages = catalog_directory(tree).packages
+    assert {p.name for p in packages} >= {"requests", "urllib3", "Jinja2", "Django", "idna"}
+    report = scan_packages(packages, None, full_db, OPTIONS)
+    got = {(f.package_name, f.vuln_id) for f in report.findings}
+    want = {(p.name, v) for p in packages for v in expected_pypi(vulndata, p.name, p.version)}
+    assert got == want
+    paths = {e.path for f in report.findings for e in f.evidence}
+    assert all(p.endswith("METADATA") for p in paths)
