@@ -26,6 +26,8 @@ from hullguard.vulndb.interface import (
 from hullguard.vulndb.namespaces import distro_release
 
 _REQUIRED = ("distroversion", "packages")
+_KNOWN = {"apkurl", "archs", "reponame", "urlprefix", "distroversion", "packages"}
+_KNOWN_PKG = {"name", "secfixes"}
 
 
 def _load(name: str, data: bytes) -> dict[str, Any]:
@@ -40,6 +42,9 @@ def _load(name: str, data: bytes) -> dict[str, Any]:
             raise SchemaDrift(name, key, "is missing")
     if not isinstance(doc["packages"], list):
         raise SchemaDrift(name, "packages", "is not a list")
+    unknown = sorted(set(doc) - _KNOWN)
+    if unknown:
+        raise SchemaDrift(name, unknown[0], "is not a known secdb field")
     return doc
 
 
@@ -47,6 +52,9 @@ def _pkg(item: object, name: str, index: int) -> tuple[str, dict[str, Any]]:
     pkg = item.get("pkg") if isinstance(item, dict) else None
     if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
         raise SchemaDrift(name, f"packages[{index}].pkg.name", "is missing")
+    unknown = sorted(set(pkg) - _KNOWN_PKG)
+    if unknown:
+        raise SchemaDrift(name, f"packages[{index}].pkg.{unknown[0]}", "is not a known field")
     secfixes = pkg.get("secfixes") or {}
     if not isinstance(secfixes, dict):
         raise SchemaDrift(name, f"packages[{index}].pkg.secfixes", "is not an object")

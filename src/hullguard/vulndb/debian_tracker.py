@@ -37,10 +37,14 @@ from hullguard.vulndb.interface import (
 from hullguard.vulndb.namespaces import DEBIAN_CODENAMES
 
 _TRACKER_HEAD = re.compile(rb'^\s*\{\s*"[^"]+"\s*:\s*\{\s*"(?:CVE|TEMP|DSA|DLA)-[^"]*"\s*:\s*\{')
+_RELEASE_FIELDS = {"status", "repositories", "fixed_version", "urgency", "nodsa", "nodsa_reason"}
 _STATUSES = {"resolved", "open", "undetermined"}
 
 
 def _status(release: Mapping[str, Any], where: str, name: str) -> tuple[EntryStatus, str]:
+    unknown = sorted(set(release) - _RELEASE_FIELDS)
+    if unknown:
+        raise SchemaDrift(name, f"{where}.{unknown[0]}", "is not a known tracker field")
     status = release.get("status")
     if status not in _STATUSES:
         raise SchemaDrift(name, f"{where}.status", f"has unknown value {status!r}")

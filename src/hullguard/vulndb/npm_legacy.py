@@ -34,7 +34,17 @@ _REQUIRED: dict[str, type | tuple[type, ...]] = {
 }
 
 
+_KNOWN = {
+    "id", "created_at", "updated_at", "title", "author", "module_name", "publish_date", "cves",
+    "vulnerable_versions", "patched_versions", "overview", "recommendation", "references",
+    "cvss_vector", "cvss_score", "coordinating_vendor",
+}  # fmt: skip
+
+
 def _check(record: Mapping[str, Any], name: str) -> None:
+    unknown = sorted(set(record) - _KNOWN)
+    if unknown:
+        raise SchemaDrift(name, unknown[0], "is not a known advisory field")
     for key, kind in _REQUIRED.items():
         if key not in record:
             raise SchemaDrift(name, key, "is missing")

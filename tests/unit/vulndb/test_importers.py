@@ -153,6 +153,12 @@ def _drift_cases(tmp_path: Path) -> list[tuple[Path, str]]:
     (npm / "1.json").write_text(json.dumps({"id": 1, "module_name": "x", "cves": "CVE-1",
                                             "vulnerable_versions": "<1"}))  # fmt: skip
     cases.append((npm, "field 'cves'"))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "main.json").write_text(
+        json.dumps({"distroversion": "v3.19", "packages": [], "signature": "x"})
+    )
+    cases.append((extra, "field 'signature' is not a known secdb field"))
     return cases
 
 
