@@ -9,7 +9,7 @@ and reads ignore/VEX files, see :func:`load_ignore_files`/:func:`load_vex_files`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +23,7 @@ from hullguard.match.model import IgnoreRule, VexStatement, VulnOptions, VulnRep
 from hullguard.match.suppress import apply_suppressions, parse_ignore_file
 from hullguard.match.vex import parse_vex
 from hullguard.model.package import OSInfo, Package
-from hullguard.vulndb.interface import SupportEnded
+from hullguard.vulndb.interface import AffectedEntry, SupportEnded
 
 
 class ScanDB(AdvisoryIndex, Protocol):
@@ -32,6 +32,24 @@ class ScanDB(AdvisoryIndex, Protocol):
     built_at: datetime | None
 
     def support_ended(self, namespace: str) -> list[SupportEnded]: ...
+
+    def namespace_entries(self, namespace: str) -> Mapping[str, Sequence[AffectedEntry]]: ...
+
+
+def _coverage_warnings(
+    packages: Sequence[Package], namespace: str, os_info: OSInfo | None, db: ScanDB
+) -> list[str]:
+    """Say so when distro packages cannot be matched: never a silent zero."""
+    os_packages = sum(1 for p in packages if p.type.is_os)
+    if not os_packages:
+        return []
+    if not namespace:
+        what = f"{os_info.id} {os_info.version_id}".strip() if os_info else "not detected"
+        return [f"{os_packages} OS package(s) not matched: no advisory data for this OS ({what})"]
+    if not db.namespace_entries(namespace):
+        return [f"{os_packages} OS package(s) not matched: the database has no {namespace} data "
+                "(import the distro's feed: Debian tracker/OVAL, Alpine secdb)"]  # fmt: skip
+    return []
 
 
 def _age_warning(built_at: datetime | None, now: datetime, stale: timedelta) -> list[str]:
@@ -70,6 +88,7 @@ def scan_packages(
         findings, options.ignore_rules, options.vex, options.today
     )
     warnings += _age_warning(db.built_at, now, options.stale_after)
+    warnings += _coverage_warnings(packages, namespace, os_info, db)
     warnings += [
         f"{n.namespace} is end-of-life since {n.end_date}" for n in notices if not n.package
     ]

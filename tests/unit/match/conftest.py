@@ -29,6 +29,13 @@ class FakeIndex:
     def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]:
         return {i: self._advisories[i] for i in ids if i in self._advisories}
 
+    def namespace_entries(self, namespace: str) -> dict[str, list[AffectedEntry]]:
+        out: dict[str, list[AffectedEntry]] = {}
+        for e in self._entries:
+            if e.namespace == namespace:
+                out.setdefault(e.name, []).append(e)
+        return out
+
     def support_ended(self, namespace: str) -> list[SupportEnded]:
         return [s for s in self.ended if s.namespace == namespace]
 

@@ -139,3 +139,13 @@ def test_stale_database_warns(fake_index: Any) -> None:
     report = _scan(index, [_deb()])
     assert any("12 day(s) old" in w for w in report.warnings)
     assert report.db_age_hours == 12 * 24
+
+
+def test_unmatched_os_packages_are_never_silent(fake_index: Any) -> None:
+    index = fake_index([_entry("CVE-1", SourceKind.DEBIAN_OVAL, EntryStatus.AFFECTED, "9")], [])
+    report = _scan(index, [_deb()], OSInfo("debian", "11"))
+    assert "the database has no debian:11 data" in " ".join(report.warnings)
+    report = _scan(index, [_deb()], None)
+    assert "no advisory data for this OS (not detected)" in " ".join(report.warnings)
+    report = _scan(index, [_deb()])
+    assert not any("not matched" in w for w in report.warnings)
