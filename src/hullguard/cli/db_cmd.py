@@ -80,6 +80,8 @@ def status_cmd(ctx: click.Context, db: str | None, fmt: str) -> None:
         click.echo(f"{'SOURCE':<24} {'KIND':<30} {'RECORDS':>8} {'ENTRIES':>8}  IMPORTED")
         for s in sources:
             click.echo(f"{s.name:<24} {s.kind:<30} {s.records:>8} {s.entries:>8}  {s.imported_at}")
+        counts = vdb.counts()
+        click.echo("Per kind: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 @db.command(name="import")
