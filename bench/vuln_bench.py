@@ -43,7 +43,8 @@ def _candidates(db_path: Path, namespace: str) -> dict[str, list[str]]:
     for name, fixed, affected in conn.execute(
         "SELECT name, fixed, affected FROM affected WHERE namespace = ?", (namespace,)
     ):
-        versions = [v for v in json.loads(fixed) if v and not v.startswith((">", "<", "^", "~"))]
+        ranges = (">", "<", "^", "~", "=", "*")
+        versions = [v for v in json.loads(fixed) if v and " " not in v and not v.startswith(ranges)]
         versions += (json.loads(affected).get("versions") or [])[:20]
         if versions:
             out.setdefault(name, []).extend(versions)
