@@ -13,6 +13,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.lint_cmd": "lint",
     "hullguard.cli.sbom_cmd": "sbom",
     "hullguard.cli.scan_cmd": "scan",
+    "hullguard.cli.db_cmd": "db",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

@@ -1,0 +1,233 @@
+"""Sans-I/O matcher: packages x affected entries -> findings and skipped packages.
+
+Per package and advisory id, the entry of the most trusted source wins
+(:data:`SOURCE_PRIORITY`: the distro's own tracker/secdb before OSV before
+OVAL before legacy feeds); a "not affected" verdict there means no finding.
+Versions are compared with the namespace's strict scheme through
+:func:`compile_affected` (compiled once per entry and cached on the index);
+a version that does not parse puts the package in ``skipped``, never guessed.
+Findings that share an id or alias for one package are merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
+from functools import lru_cache
+from typing import Any, Protocol
+
+from hullguard.match.keys import LookupKey, lookup_key
+from hullguard.match.model import Finding, FindingStatus, Skipped
+from hullguard.model.package import OSInfo, Package
+from hullguard.versions import InvalidVersion, NpmRange, VersionScheme, comparator_for
+from hullguard.versions.osv import compile_affected
+from hullguard.vulndb.interface import (
+    SOURCE_PRIORITY,
+    Advisory,
+    AffectedEntry,
+    EntryStatus,
+    Severity,
+    VulnId,
+)
+from hullguard.vulndb.namespaces import scheme_for_namespace
+
+
+class AdvisoryIndex(Protocol):
+    """What the matcher needs from a database (``VulnDB`` implements it)."""
+
+    compiled: dict[tuple[str, str, str, str], Any]
+
+    def entries(self, namespace: str, name: str) -> list[AffectedEntry]: ...
+
+    def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]: ...
+
+
+_INACTIVE = {EntryStatus.NOT_AFFECTED, EntryStatus.UNDETERMINED}
+_STATUS = {
+    EntryStatus.NO_FIX: FindingStatus.AFFECTED_NO_FIX,
+    EntryStatus.WILL_NOT_FIX: FindingStatus.WILL_NOT_FIX,
+    EntryStatus.END_OF_LIFE: FindingStatus.END_OF_LIFE,
+}
+
+
+def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme) -> Any:
+    key = (entry.namespace, entry.name, entry.advisory_id, entry.source)
+    found = index.compiled.get(key)
+    if found is None:
+        npm = entry.affected.get("npm_range")
+        found = (
+            NpmRange.parse(str(npm))
+            if npm is not None
+            else compile_affected(entry.affected, scheme)
+        )
+        index.compiled[key] = found
+    return found
+
+
+def precompile(index: AdvisoryIndex, entry: AffectedEntry) -> None:
+    """Compile one entry into the index's cache (for ``VulnDB.preload``)."""
+    if entry.status not in _INACTIVE:
+        with suppress(InvalidVersion):  # reported as skipped when a package meets it
+            _compiled(index, entry, scheme_for_namespace(entry.namespace))
+
+
+def _affects(
+    index: AdvisoryIndex, entry: AffectedEntry, version: str, scheme: VersionScheme
+) -> bool:
+    compiled = _compiled(index, entry, scheme)
+    if isinstance(compiled, NpmRange):
+        return compiled.allows(version)
+    return bool(compiled.affects(version))
+
+
+def _best(entries: Sequence[AffectedEntry]) -> dict[VulnId, AffectedEntry]:
+    best: dict[VulnId, AffectedEntry] = {}
+    for entry in sorted(entries, key=lambda e: SOURCE_PRIORITY[e.source]):
+        best.setdefault(entry.advisory_id, entry)
+    return best
+
+
+def _status(entry: AffectedEntry) -> FindingStatus:
+    if entry.status in _STATUS:
+        return _STATUS[entry.status]
+    return FindingStatus.FIXED if entry.fixed else FindingStatus.AFFECTED_NO_FIX
+
+
+def _title(advisory: Advisory | None) -> str:
+    if advisory is None:
+        return ""
+    text = advisory.summary or advisory.details
+    line = " ".join(text.split())
+    return line if len(line) <= 120 else line[:117] + "..."
+
+
+def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity, str]:
+    if entry.severity is not Severity.UNKNOWN:
+        return entry.severity, f"vendor ({entry.source.value})"
+    if advisory is not None and advisory.severity is not Severity.UNKNOWN:
+        return advisory.severity, advisory.severity_source
+    return Severity.UNKNOWN, ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _sorted_fixed(fixed: tuple[str, ...], scheme: VersionScheme) -> tuple[str, ...]:
+    try:
+        parse = comparator_for(scheme).parse
+        return tuple(sorted(set(fixed), key=parse))
+    except (InvalidVersion, TypeError):
+        return tuple(sorted(set(fixed)))
+
+
+def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]:
+    """The package-independent fields of a finding for one entry."""
+    severity, severity_source = _severity(entry, advisory)
+    return {
+        "vuln_id": entry.advisory_id,
+        "aliases": advisory.aliases if advisory else (),
+        "fixed_versions": _sorted_fixed(entry.fixed, scheme_for_namespace(entry.namespace)),
+        "status": _status(entry),
+        "severity": severity,
+        "severity_source": severity_source,
+        "cvss_score": advisory.cvss_score if advisory else None,
+        "cvss_vector": advisory.cvss_vector if advisory else "",
+        "title": _title(advisory),
+        "namespace": entry.namespace,
+        "lookup_name": entry.name,
+        "data_source": entry.source.value,
+        "references": advisory.references if advisory else (),
+    }
+
+
+def _finding(
+    index: AdvisoryIndex,
+    package: Package,
+    key: LookupKey,
+    entry: AffectedEntry,
+    advisories: dict[str, Advisory],
+) -> Finding:
+    cache_key = ("finding", entry.namespace, entry.name, entry.advisory_id + "|" + entry.source)
+    template = index.compiled.get(cache_key)
+    if template is None:
+        template = _template(entry, advisories.get(entry.advisory_id))
+        index.compiled[cache_key] = template
+    return Finding(
+        package_name=package.name,
+        package_version=package.version,
+        package_type=package.type,
+        purl=package.purl,
+        installed_version=key.version,
+        evidence=package.evidence,
+        **template,
+    )
+
+
+def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
+    """Keep one finding per vulnerability (ids and aliases), the best source first."""
+    kept: list[Finding] = []
+    seen: set[str] = set()
+    for _, finding in sorted(findings, key=lambda pf: (pf[0], pf[1].vuln_id)):
+        if finding.vuln_id in seen or not seen.isdisjoint(finding.aliases):
+            continue
+        seen.add(finding.vuln_id)
+        seen.update(finding.aliases)
+        kept.append(finding)
+    return kept
+
+
+def match_package(
+    package: Package, os_info: OSInfo | None, index: AdvisoryIndex
+) -> tuple[list[Finding], list[Skipped]]:
+    """Findings for one package, plus what could not be evaluated."""
+    key = lookup_key(package, os_info)
+    if key is None:
+        return [], []
+    best_key = ("best", key.namespace, key.name, "")
+    best = index.compiled.get(best_key)
+    if best is None:
+        best = list(_best(index.entries(key.namespace, key.name)).values())
+        index.compiled[best_key] = best
+    if not best:
+        return [], []
+    scheme = scheme_for_namespace(key.namespace)
+    hits: list[AffectedEntry] = []
+    skipped: list[Skipped] = []
+    for entry in best:
+        if entry.status in _INACTIVE:
+            continue
+        try:
+            if _affects(index, entry, key.version, scheme):
+                hits.append(entry)
+        except InvalidVersion as exc:
+            if exc.version == key.version:
+                return [], [Skipped(package.name, package.version, package.purl, exc.message)]
+            skipped.append(
+                Skipped(package.name, package.version, package.purl, exc.message, entry.advisory_id)
+            )
+    advisories = index.advisories([e.advisory_id for e in hits])
+    findings = [
+        (SOURCE_PRIORITY[e.source], _finding(index, package, key, e, advisories)) for e in hits
+    ]
+    return _merge_aliases(findings), skipped
+
+
+def match_packages(
+    packages: Sequence[Package], os_info: OSInfo | None, index: AdvisoryIndex
+) -> tuple[list[Finding], list[Skipped]]:
+    """Findings and skipped entries for every package, in canonical order."""
+    findings: list[Finding] = []
+    skipped: list[Skipped] = []
+    for package in packages:
+        found, missed = match_package(package, os_info, index)
+        findings.extend(found)
+        skipped.extend(missed)
+    findings.sort(key=Finding.sort_key)
+    skipped.sort(key=lambda s: (s.package_name, s.package_version, s.purl, s.vuln_id))
+    return findings, skipped
+
+
+def distinct_ids(findings: Iterable[Finding]) -> Mapping[str, int]:
+    """How many packages each vulnerability id affects."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.vuln_id] = counts.get(f.vuln_id, 0) + 1
+    return counts

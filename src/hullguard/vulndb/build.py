@@ -1,0 +1,194 @@
+"""Building the database atomically from importer output.
+
+:func:`build_database` copies the current database (when there is one) to a
+temporary file beside it, replaces the rows of each named input (``origin``)
+with freshly imported ones, records the source metadata, and ``os.replace``-s
+the temporary file over the database. Any failure (schema drift, corrupt
+archive, empty source) deletes the temporary file: the old database is never
+touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from hullguard.vulndb import schema
+from hullguard.vulndb.importers import detect, iter_files
+from hullguard.vulndb.interface import ImportBatch, SourceKind, VulnDBError
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    """One named input: a local path (file, directory or zip) and where it came from."""
+
+    name: str
+    path: Path
+    url: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    name: str
+    kinds: tuple[SourceKind, ...]
+    records: int
+    entries: int
+    skipped_files: int
+
+
+Notify = Callable[[str], None]
+
+
+def _advisory_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
+    return [
+        (
+            a.id,
+            origin,
+            a.source.value,
+            json.dumps(list(a.aliases)),
+            a.summary,
+            a.details,
+            a.severity.value,
+            a.severity_source,
+            a.cvss_vector,
+            a.cvss_score,
+            a.published,
+            a.modified,
+            a.withdrawn,
+            json.dumps(list(a.references)),
+        )
+        for a in batch.advisories
+    ]
+
+
+def _entry_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
+    return [
+        (
+            e.namespace,
+            e.name,
+            e.advisory_id,
+            e.source.value,
+            origin,
+            e.status.value,
+            json.dumps(list(e.fixed)),
+            json.dumps(e.affected, separators=(",", ":")),
+            e.severity.value,
+        )
+        for e in batch.entries
+    ]
+
+
+def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> SourceResult:
+    for table in ("affected", "advisories", "support_ended"):
+        conn.execute(f"DELETE FROM {table} WHERE origin = ?", (source.name,))  # noqa: S608
+    records = entries = skipped = 0
+    kinds: set[SourceKind] = set()
+    for name, data in iter_files(source.path):
+        importer = detect(name, data[:4096])
+        if importer is None:
+            skipped += 1
+            continue
+        for batch in importer.parse(name, data):
+            kinds.add(batch.source)
+            conn.executemany(schema.UPSERT_ADVISORY, _advisory_rows(source.name, batch))
+            conn.executemany(schema.INSERT_ENTRY, _entry_rows(source.name, batch))
+            conn.executemany(
+                schema.INSERT_SUPPORT,
+                [
+                    (
+                        s.namespace,
+                        s.name_pattern,
+                        source.name,
+                        s.last_version,
+                        s.end_date,
+                        s.details,
+                    )
+                    for s in batch.support_ended
+                ],
+            )
+            records += batch.record_count
+            entries += len(batch.entries)
+    if records == 0:
+        raise VulnDBError(
+            f"source {source.name} ({source.path}) holds no advisory records",
+            hint="check the path or URL; the database was left unchanged",
+        )
+    kind = ",".join(sorted(k.value for k in kinds))
+    conn.execute(
+        schema.INSERT_SOURCE,
+        (
+            source.name,
+            kind,
+            source.url or str(source.path),
+            source.etag,
+            source.last_modified,
+            source.sha256,
+            now,
+            records,
+            entries,
+        ),
+    )
+    return SourceResult(source.name, tuple(sorted(kinds)), records, entries, skipped)
+
+
+def _prepare(tmp: Path, existing: Path) -> sqlite3.Connection:
+    if existing.exists():
+        shutil.copyfile(existing, tmp)
+    conn = sqlite3.connect(tmp)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.executescript(schema.DDL)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is not None and int(row[0]) != schema.SCHEMA_VERSION:
+        conn.close()
+        raise VulnDBError(
+            f"database {existing} has schema {row[0]}, this hullguard writes "
+            f"{schema.SCHEMA_VERSION}",
+            hint="delete it and run hullguard db update",
+        )
+    return conn
+
+
+def build_database(
+    db_path: Path,
+    sources: Sequence[SourceInput],
+    *,
+    now: datetime,
+    notify: Notify | None = None,
+) -> list[SourceResult]:
+    """Import ``sources`` into ``db_path`` atomically (other sources are kept)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+    stamp = now.isoformat(timespec="seconds")
+    try:
+        conn = _prepare(tmp, db_path)
+        try:
+            results = []
+            for source in sources:
+                if notify:
+                    notify(f"importing {source.name} from {source.path}")
+                results.append(_import_source(conn, source, stamp))
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("schema_version", str(schema.SCHEMA_VERSION)), ("built_at", stamp)],
+            )
+            conn.commit()
+        finally:
+            conn.close()
+        os.replace(tmp, db_path)
+    except sqlite3.Error as exc:
+        raise VulnDBError(f"could not write the database {db_path}: {exc}") from exc
+    except OSError as exc:
+        raise VulnDBError(f"could not write the database {db_path}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return results

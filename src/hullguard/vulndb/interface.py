@@ -1,0 +1,177 @@
+"""Vulnerability-database contract: record types, source kinds, statuses, errors.
+
+Owns the values importers produce (:class:`Advisory`, :class:`AffectedEntry`,
+:class:`SupportEnded`, bundled in an :class:`ImportBatch`), the enums that name
+sources (:class:`SourceKind`), distro statuses (:class:`EntryStatus`) and
+severities (:class:`Severity`), the :class:`Importer` protocol and the error
+family (:class:`VulnDBError`, :class:`SchemaDrift`). Everything is frozen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType, Protocol
+
+from hullguard.errors import DatabaseError
+
+VulnId = NewType("VulnId", str)
+
+
+class VulnDBError(DatabaseError):
+    """The vulnerability database is missing, corrupt, or an import/update failed."""
+
+
+class SchemaDrift(VulnDBError):
+    """An input file does not have the fields its format promises."""
+
+    def __init__(self, file: str, field_name: str, problem: str) -> None:
+        super().__init__(
+            f"{file}: field {field_name!r} {problem}",
+            hint="the upstream format may have changed; the database was left unchanged",
+        )
+        self.file = file
+        self.field_name = field_name
+
+
+class SourceKind(StrEnum):
+    """Which importer reads a source."""
+
+    OSV = "osv"
+    ALPINE_SECDB = "alpine-secdb"
+    DEBIAN_OVAL = "debian-oval"
+    DEBIAN_TRACKER = "debian-tracker"
+    NPM_LEGACY = "npm-legacy"
+    DEBIAN_SUPPORT = "debian-security-support"
+
+
+#: lower = preferred when two sources describe the same (namespace, package, id)
+SOURCE_PRIORITY: dict[SourceKind, int] = {
+    SourceKind.DEBIAN_TRACKER: 0,
+    SourceKind.ALPINE_SECDB: 0,
+    SourceKind.OSV: 1,
+    SourceKind.DEBIAN_OVAL: 2,
+    SourceKind.NPM_LEGACY: 3,
+    SourceKind.DEBIAN_SUPPORT: 9,
+}
+
+
+class EntryStatus(StrEnum):
+    """What a source says about one (advisory, package) pair."""
+
+    AFFECTED = "affected"  # ranges/versions decide; a fixed version may exist
+    NOT_AFFECTED = "not-affected"
+    WILL_NOT_FIX = "will-not-fix"
+    NO_FIX = "no-fix"
+    END_OF_LIFE = "end-of-life"
+    UNDETERMINED = "undetermined"
+
+
+class Severity(StrEnum):
+    """Severity levels, ordered by :attr:`rank`."""
+
+    UNKNOWN = "UNKNOWN"
+    NEGLIGIBLE = "NEGLIGIBLE"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """A vendor/CVSS word (``moderate``, ``important``, ``low**``) -> Severity."""
+        word = text.strip().strip("*").strip().upper()
+        return _ALIASES.get(word, cls.UNKNOWN)
+
+
+_RANKS = {s: i for i, s in enumerate(Severity)}
+_ALIASES = {s.value: s for s in Severity} | {
+    "MODERATE": Severity.MEDIUM,
+    "IMPORTANT": Severity.HIGH,
+    "UNIMPORTANT": Severity.NEGLIGIBLE,
+    "NONE": Severity.NEGLIGIBLE,
+}
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """One vulnerability record (an OSV record, a CVE from a distro feed, ...)."""
+
+    id: VulnId
+    source: SourceKind
+    aliases: tuple[str, ...] = ()
+    summary: str = ""
+    details: str = ""
+    severity: Severity = Severity.UNKNOWN
+    severity_source: str = ""
+    cvss_vector: str = ""
+    cvss_score: float | None = None
+    published: str = ""
+    modified: str = ""
+    withdrawn: str = ""
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AffectedEntry:
+    """One advisory applying to one package of one namespace.
+
+    ``namespace`` is an OSV ecosystem (``PyPI``, ``Go``) or a distro release
+    (``debian:12``, ``alpine:3.19``); ``name`` is normalised (PEP 503, lower
+    case npm, source package for distros). ``affected`` is an OSV ``affected[]``
+    object (``ranges``/``versions``) evaluated with the namespace's scheme.
+    """
+
+    advisory_id: VulnId
+    namespace: str
+    name: str
+    source: SourceKind
+    status: EntryStatus
+    affected: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    fixed: tuple[str, ...] = ()
+    severity: Severity = Severity.UNKNOWN
+
+
+@dataclass(frozen=True)
+class SupportEnded:
+    """A distro source package whose security support ended early."""
+
+    namespace: str
+    name_pattern: str
+    last_version: str
+    end_date: str
+    details: str
+
+
+@dataclass
+class ImportBatch:
+    """What one importer produced from one input (mutable while importing)."""
+
+    source: SourceKind
+    origin: str
+    advisories: list[Advisory] = field(default_factory=list)
+    entries: list[AffectedEntry] = field(default_factory=list)
+    support_ended: list[SupportEnded] = field(default_factory=list)
+
+    @property
+    def record_count(self) -> int:
+        return len(self.advisories) + len(self.support_ended)
+
+
+class Importer(Protocol):
+    """Reads one source format from bytes (sans-I/O); ``name`` is the file name."""
+
+    kind: SourceKind
+
+    def accepts(self, name: str, head: bytes) -> bool:
+        """Whether a file with this name and first bytes is in this format."""
+        ...
+
+    def parse(self, name: str, data: bytes) -> Iterator[ImportBatch]:
+        """Records of one file; raise :class:`SchemaDrift` on unknown shapes."""
+        ...

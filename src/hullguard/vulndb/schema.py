@@ -1,0 +1,59 @@
+"""SQLite schema of the vulnerability database (one place, versioned).
+
+Lookups are by ``(namespace, name)``: ``affected`` is a WITHOUT ROWID table
+clustered on that key. ``origin`` names the input (source) a row came from so
+one source can be replaced without touching the others.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY, kind TEXT NOT NULL, url TEXT NOT NULL,
+    etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL DEFAULT '', imported_at TEXT NOT NULL,
+    records INTEGER NOT NULL, entries INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS advisories (
+    id TEXT PRIMARY KEY, origin TEXT NOT NULL, source TEXT NOT NULL,
+    aliases TEXT NOT NULL, summary TEXT NOT NULL, details TEXT NOT NULL,
+    severity TEXT NOT NULL, severity_source TEXT NOT NULL,
+    cvss_vector TEXT NOT NULL, cvss_score REAL,
+    published TEXT NOT NULL, modified TEXT NOT NULL, withdrawn TEXT NOT NULL,
+    refs TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS affected (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, advisory_id TEXT NOT NULL,
+    source TEXT NOT NULL, origin TEXT NOT NULL, status TEXT NOT NULL,
+    fixed TEXT NOT NULL, affected TEXT NOT NULL, severity TEXT NOT NULL,
+    PRIMARY KEY (namespace, name, advisory_id, source)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS affected_origin ON affected (origin);
+CREATE TABLE IF NOT EXISTS support_ended (
+    namespace TEXT NOT NULL, name_pattern TEXT NOT NULL, origin TEXT NOT NULL,
+    last_version TEXT NOT NULL, end_date TEXT NOT NULL, details TEXT NOT NULL,
+    PRIMARY KEY (namespace, name_pattern)
+);
+"""
+
+UPSERT_ADVISORY = """
+INSERT INTO advisories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT(id) DO UPDATE SET
+  aliases = CASE WHEN advisories.aliases = '[]' THEN excluded.aliases ELSE advisories.aliases END,
+  summary = CASE WHEN advisories.summary = '' THEN excluded.summary ELSE advisories.summary END,
+  details = CASE WHEN advisories.details = '' THEN excluded.details ELSE advisories.details END,
+  severity = CASE WHEN advisories.severity = 'UNKNOWN' THEN excluded.severity
+             ELSE advisories.severity END,
+  severity_source = CASE WHEN advisories.severity = 'UNKNOWN' THEN excluded.severity_source
+                    ELSE advisories.severity_source END,
+  cvss_vector = CASE WHEN advisories.cvss_vector = '' THEN excluded.cvss_vector
+                ELSE advisories.cvss_vector END,
+  cvss_score = COALESCE(advisories.cvss_score, excluded.cvss_score)
+"""
+
+INSERT_ENTRY = "INSERT OR REPLACE INTO affected VALUES (?,?,?,?,?,?,?,?,?)"
+INSERT_SUPPORT = "INSERT OR REPLACE INTO support_ended VALUES (?,?,?,?,?,?)"
+INSERT_SOURCE = "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?)"

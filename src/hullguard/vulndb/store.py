@@ -1,0 +1,206 @@
+"""Reading the vulnerability database: :func:`open_db` and :class:`VulnDB`.
+
+:class:`VulnDB` answers the matcher's questions (entries per ``(namespace,
+name)``, advisories by id, early end-of-support rows) from per-namespace
+in-memory indexes loaded on first use, and reports its own age and sources.
+Opened read-only; a missing or foreign file is a clear :class:`VulnDBError`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hullguard.cache import default_cache_dir
+from hullguard.vulndb.interface import (
+    Advisory,
+    AffectedEntry,
+    EntryStatus,
+    Severity,
+    SourceKind,
+    SupportEnded,
+    VulnDBError,
+    VulnId,
+)
+from hullguard.vulndb.schema import SCHEMA_VERSION
+
+_MISSING_HINT = "run `hullguard db update` (online) or `hullguard db import PATH...` (offline)"
+
+
+def default_db_path() -> Path:
+    """``<cache dir>/db/vuln.db``."""
+    return default_cache_dir() / "db" / "vuln.db"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One row of ``db status``."""
+
+    name: str
+    kind: str
+    url: str
+    etag: str
+    last_modified: str
+    sha256: str
+    imported_at: str
+    records: int
+    entries: int
+
+
+def _advisory(row: tuple[Any, ...]) -> Advisory:
+    return Advisory(
+        id=VulnId(row[0]),
+        source=SourceKind(row[2]),
+        aliases=tuple(json.loads(row[3])),
+        summary=row[4],
+        details=row[5],
+        severity=Severity(row[6]),
+        severity_source=row[7],
+        cvss_vector=row[8],
+        cvss_score=row[9],
+        published=row[10],
+        modified=row[11],
+        withdrawn=row[12],
+        references=tuple(json.loads(row[13])),
+    )
+
+
+class VulnDB:
+    """A read-only, lazily indexed view of one database file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._entries: dict[str, dict[str, list[AffectedEntry]]] = {}
+        self._advisories: dict[str, Advisory | None] = {}
+        self._support: dict[str, list[SupportEnded]] | None = None
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        self.schema_version = int(meta.get("schema_version", "0"))
+        self.built_at = datetime.fromisoformat(meta["built_at"]) if "built_at" in meta else None
+        #: compiled ranges, keyed by entry identity; reused across scans
+        self.compiled: dict[tuple[str, str, str, str], Any] = {}
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> VulnDB:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def age(self, now: datetime | None = None) -> timedelta:
+        """How long ago the database was built."""
+        if self.built_at is None:
+            return timedelta.max
+        return (now or datetime.now(UTC)) - self.built_at
+
+    def sources(self) -> list[SourceInfo]:
+        rows = self._conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
+        return [SourceInfo(*row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Advisory and entry counts per source kind."""
+        out: dict[str, int] = {}
+        for table in ("advisories", "affected"):
+            query = f"SELECT source, COUNT(*) FROM {table} GROUP BY source"  # noqa: S608
+            for source, count in self._conn.execute(query):
+                out[f"{table}:{source}"] = count
+        return out
+
+    def namespace_entries(self, namespace: str) -> dict[str, list[AffectedEntry]]:
+        """Every entry of a namespace, by normalised name (loaded once)."""
+        cached = self._entries.get(namespace)
+        if cached is not None:
+            return cached
+        index: dict[str, list[AffectedEntry]] = defaultdict(list)
+        query = (
+            "SELECT name, advisory_id, source, status, fixed, affected, severity "
+            "FROM affected WHERE namespace = ?"
+        )
+        for name, vid, source, status, fixed, affected, severity in self._conn.execute(
+            query, (namespace,)
+        ):
+            index[name].append(
+                AffectedEntry(
+                    VulnId(vid),
+                    namespace,
+                    name,
+                    SourceKind(source),
+                    EntryStatus(status),
+                    json.loads(affected),
+                    tuple(json.loads(fixed)),
+                    Severity(severity),
+                )
+            )
+        self._entries[namespace] = dict(index)
+        return self._entries[namespace]
+
+    def preload(self, namespaces: Iterable[str], compile_with: Any = None) -> None:
+        """Load these namespaces' indexes and advisories now (a service does this once).
+
+        ``compile_with(db, entry)`` (the matcher's compiler) pre-compiles every entry.
+        """
+        for namespace in namespaces:
+            index = self.namespace_entries(namespace)
+            entries = [e for group in index.values() for e in group]
+            self.advisories(e.advisory_id for e in entries)
+            if compile_with is not None:
+                for entry in entries:
+                    compile_with(self, entry)
+
+    def entries(self, namespace: str, name: str) -> list[AffectedEntry]:
+        return self.namespace_entries(namespace).get(name, [])
+
+    def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]:
+        """Advisories by id (missing ids are absent from the result)."""
+        ids = list(ids)
+        wanted = sorted({i for i in ids if i not in self._advisories})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT * FROM advisories WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ).fetchall()
+            found = {row[0]: _advisory(row) for row in rows}
+            for vid in chunk:
+                self._advisories[vid] = found.get(vid)
+        return {i: a for i in ids if (a := self._advisories.get(i)) is not None}
+
+    def support_ended(self, namespace: str) -> list[SupportEnded]:
+        if self._support is None:
+            self._support = defaultdict(list)
+            for row in self._conn.execute(
+                "SELECT namespace, name_pattern, last_version, end_date, details "
+                "FROM support_ended ORDER BY namespace, name_pattern"
+            ):
+                self._support[row[0]].append(SupportEnded(*row))
+        return self._support.get(namespace, [])
+
+
+def open_db(path: Path | None = None) -> VulnDB:
+    """Open the database read-only; a clear error when there is none."""
+    path = path or default_db_path()
+    if not path.is_file():
+        raise VulnDBError(f"no vulnerability database at {path}", hint=_MISSING_HINT)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        db = VulnDB(path, conn)
+    except (sqlite3.Error, ValueError, KeyError) as exc:
+        raise VulnDBError(
+            f"{path} is not a hullguard vulnerability database ({exc})", hint=_MISSING_HINT
+        ) from exc
+    if db.schema_version != SCHEMA_VERSION:
+        db.close()
+        raise VulnDBError(
+            f"{path} has database schema {db.schema_version}, expected {SCHEMA_VERSION}",
+            hint=_MISSING_HINT,
+        )
+    return db
