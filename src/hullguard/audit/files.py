@@ -11,13 +11,13 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from hullguard.audit.engine import audit_bytes
 from hullguard.audit.interface import AuditOptions, AuditReport, FileResult
 from hullguard.errors import AuditInputError
+from hullguard.fsutil import write_text
 from hullguard.limits import DEFAULT_LIMITS, Limits
 from hullguard.progress import NULL_PROGRESS, Progress
 
@@ -121,16 +121,7 @@ def unified_diff(fr: FileResult) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically, keeping its permission bits."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, text)
 
 
 def write_fixes(report: AuditReport) -> list[str]:

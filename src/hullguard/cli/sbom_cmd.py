@@ -7,8 +7,6 @@ by another tool). Image references are added by the image subsystem.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,7 +20,8 @@ from hullguard.catalog.dirsource import catalog_directory
 from hullguard.catalog.sbom_input import read_sbom
 from hullguard.cli.options import image_options
 from hullguard.cli.registry_options import registry_options
-from hullguard.errors import HullguardError, UsageError
+from hullguard.errors import UsageError
+from hullguard.fsutil import write_text
 from hullguard.model.package import OSInfo, Package
 from hullguard.model.sbom import SbomDocument, SbomSubject, SubjectKind
 from hullguard.report.cyclonedx import CycloneDxVersion, render_cyclonedx
@@ -116,16 +115,8 @@ def _renderers(spec: CycloneDxVersion) -> dict[SbomFormat, Callable[[SbomDocumen
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and ``os.replace``."""
-    directory = path.parent if str(path.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise HullguardError(f"cannot write {path}: {exc.strerror}") from exc
+    """Write ``text`` to ``path`` (see :func:`hullguard.fsutil.write_text`)."""
+    write_text(path, text)
 
 
 @click.command(

@@ -9,20 +9,19 @@ misconfiguration scanners plug in by adding entries to those registries.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from hullguard.cli.options import image_options
 from hullguard.cli.registry_options import registry_options
 from hullguard.errors import UsageError
+from hullguard.fsutil import write_text
 from hullguard.model.severity import Severity
 from hullguard.secrets import SecretConfig, SecretMatch, SecretScanner, parse_config
 from hullguard.secrets.dirscan import scan_directory
@@ -56,6 +55,16 @@ class TargetKind(StrEnum):
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+    SARIF = "sarif"
+    CYCLONEDX = "cyclonedx"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
+
+
+#: formats that only image vulnerability scans render
+VULN_ONLY_FORMATS = frozenset(
+    {OutputFormat.SARIF, OutputFormat.CYCLONEDX, OutputFormat.JUNIT, OutputFormat.MARKDOWN}
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,9 @@ RUNNERS: dict[tuple[Scanner, TargetKind], Runner] = {
     (Scanner.SECRET, TargetKind.DIR): _secrets_in_dir,
 }
 #: scanners available for image targets
-IMAGE_SCANNERS: tuple[Scanner, ...] = (Scanner.SECRET, Scanner.MISCONFIG)
+IMAGE_SCANNERS: tuple[Scanner, ...] = (Scanner.VULN, Scanner.SECRET, Scanner.MISCONFIG)
+#: what an image scan runs when --scanners is not given (as Trivy: vuln and secret)
+IMAGE_DEFAULT: tuple[Scanner, ...] = (Scanner.VULN, Scanner.SECRET)
 
 
 def parse_target(text: str) -> Target:
@@ -133,6 +144,8 @@ def _available(scanner: Scanner, kind: TargetKind) -> bool:
 
 def _parse_scanners(text: str | None, kind: TargetKind) -> tuple[Scanner, ...]:
     if text is None:
+        if kind is TargetKind.IMAGE:
+            return IMAGE_DEFAULT
         return tuple(s for s in Scanner if _available(s, kind))
     chosen: list[Scanner] = []
     for name in (n.strip() for n in text.split(",") if n.strip()):
@@ -207,20 +220,12 @@ RENDERERS: dict[OutputFormat, Callable[[Target, dict[Scanner, SecretSection]], s
 
 
 def write_output(text: str, output: str | None) -> None:
-    """To stdout, or atomically to ``output`` (temp file + rename)."""
+    """To stdout, or to ``output`` (atomically for regular files)."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    dest = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent or Path(), prefix=f".{dest.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(dest)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+    write_text(output, text)
 
 
 def _severities(text: str | None) -> frozenset[Severity]:
@@ -229,12 +234,35 @@ def _severities(text: str | None) -> frozenset[Severity]:
     return frozenset(Severity.parse(s) for s in text.split(",") if s.strip())
 
 
+def _exit(code: int, exit_code: int) -> None:
+    """``code`` is -1 for "findings, no gate", 1 for gate failed, 0 for nothing."""
+    if code == 1:
+        raise click.exceptions.Exit(1)
+    if code == -1 and exit_code:
+        raise click.exceptions.Exit(exit_code)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def scan_vuln_options(command: F) -> F:
+    """The vulnerability flags of ``@vuln_options`` minus its ``--severity`` (ours is a list)."""
+    from hullguard.cli.vuln_options import vuln_options
+
+    wrapped = vuln_options(command)
+    params = getattr(wrapped, "__click_params__", [])
+    wrapped.__click_params__ = [  # type: ignore[attr-defined]
+        p for p in params if not (p.name == "severity" and p.default)
+    ]
+    return wrapped
+
+
 @click.command(
     name="scan", short_help="Scan an image or directory for secrets and misconfigurations."
 )
-@click.argument("target", metavar="TARGET")
+@click.argument("target", metavar="TARGET", required=False)
 @click.option(
-    "--scanners", help="Comma-separated: vuln, secret, misconfig (default: all available)."
+    "--scanners", help="Comma-separated: vuln, secret, misconfig (images default: vuln,secret)."
 )
 @click.option(
     "-f", "--format", "fmt", type=click.Choice([f.value for f in OutputFormat]), default="table",
@@ -244,7 +272,16 @@ def _severities(text: str | None) -> frozenset[Severity]:
 @click.option(
     "--secret-config", type=click.Path(dir_okay=False), help="Secret rules: YAML or gitleaks TOML."
 )
-@click.option("--severity", help="Report only these severities (comma-separated).")
+@click.option(
+    "--severity",
+    help="Report only these severities (comma-separated, e.g. CRITICAL,HIGH); display only.",
+)
+@click.option(
+    "--sbom",
+    "sbom_file",
+    type=click.Path(dir_okay=False),
+    help="Scan the packages of an existing CycloneDX/SPDX SBOM (no image needed).",
+)
 @click.option(
     "--exit-code",
     type=int,
@@ -254,38 +291,56 @@ def _severities(text: str | None) -> frozenset[Severity]:
 )
 @image_options
 @registry_options
+@scan_vuln_options
 @click.pass_context
 def scan(
     ctx: click.Context,
     /,
-    target: str,
+    target: str | None,
     scanners: str | None,
     fmt: str,
     output: str | None,
     secret_config: str | None,
     severity: str | None,
     exit_code: int,
+    sbom_file: str | None,
     **kw: Any,
 ) -> None:
-    """Scan TARGET, an image (see `hullguard image --help`) or dir:PATH.
+    """Scan TARGET: an image (see `hullguard image --help`), dir:PATH, or --sbom FILE.
 
-    Scanners: secret (images and directories) and misconfig (image hardening:
-    root user, shell and package manager, setuid files, world-writable dirs,
-    sshd, end-of-life OS).
+    \b
+    Scanners (--scanners, default for images: vuln,secret):
+      vuln       known vulnerabilities of OS and language packages (needs `hullguard db`)
+      secret     keys and tokens in every layer, the config and the build history
+      misconfig  image hardening: root user, shell, package manager, setuid,
+                 world-writable dirs, sshd, end-of-life OS
 
     Image scans cover every layer, including files a later layer deleted or
     overwritten (still extractable), the image config and the build history.
     """
+    if sbom_file is not None or (target or "").startswith("sbom:"):
+        from hullguard.cli.scan_image import run_sbom_scan
+
+        path = sbom_file or (target or "")[len("sbom:") :]
+        text, code = run_sbom_scan(ctx, path, OutputFormat(fmt), _severities(severity), kw)
+        write_output(text, output)
+        _exit(code, exit_code)
+        return
+    if not target:
+        raise UsageError("missing TARGET", hint="name an image, dir:PATH, or use --sbom FILE")
     tgt = parse_target(target)
     chosen = _parse_scanners(scanners, tgt.kind)
     options = ScanOptions(load_secret_config(secret_config), _severities(severity))
+    if OutputFormat(fmt) in VULN_ONLY_FORMATS and (
+        tgt.kind is not TargetKind.IMAGE or Scanner.VULN not in chosen
+    ):
+        raise UsageError(f"--format {fmt} renders vulnerability scans of images only")
     if tgt.kind is TargetKind.IMAGE:
         from hullguard.cli.scan_image import run_image_scan
 
-        text, found = run_image_scan(ctx, tgt, chosen, options, OutputFormat(fmt), kw)
+        text, code = run_image_scan(ctx, tgt, chosen, options, OutputFormat(fmt), kw)
         write_output(text, output)
-        if exit_code and found:
-            raise click.exceptions.Exit(exit_code)
+        _exit(code, exit_code)
         return
     sections = {s: RUNNERS[(s, tgt.kind)](tgt, options) for s in chosen}
     write_output(RENDERERS[OutputFormat(fmt)](tgt, sections), output)

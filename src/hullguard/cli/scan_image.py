@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,6 +22,73 @@ from hullguard.secrets.serialize import severity_counts
 
 if TYPE_CHECKING:
     from hullguard.cli.scan_cmd import OutputFormat, Scanner, ScanOptions, Target
+    from hullguard.match import VulnReport
+    from hullguard.model.package import OSInfo, Package
+    from hullguard.model.severity import Severity
+
+
+def _vuln_kwargs(kwargs: dict[str, Any], severities: frozenset[Severity]) -> dict[str, Any]:
+    """Map ``--severity CRITICAL,HIGH`` (a list) onto the matcher's display minimum."""
+    lowest = min(severities, key=lambda s: s.rank) if severities else None
+    return {**kwargs, "severity": lowest.value if lowest else "UNKNOWN"}
+
+
+def _match(
+    ctx: click.Context,
+    packages: Sequence[Package],
+    os_info: OSInfo | None,
+    target: str,
+    severities: frozenset[Severity],
+    kwargs: dict[str, Any],
+) -> VulnReport:
+    from hullguard.cli.db_cmd import resolve_db_path
+    from hullguard.cli.vuln_options import vuln_options_from_kwargs
+    from hullguard.match import scan_packages
+    from hullguard.vulndb import open_db
+
+    options = vuln_options_from_kwargs(_vuln_kwargs(kwargs, severities), dt.date.today())
+    with open_db(resolve_db_path(ctx.find_root(), kwargs.get("db"))) as db:
+        report = scan_packages(packages, os_info, db, options, target=target)
+    for warning in report.warnings:
+        click.echo(f"hullguard: warning: {warning}", err=True)
+    return report
+
+
+def _render_vulns(
+    report: VulnReport, fmt: str, kwargs: dict[str, Any], ref: str, history: Sequence[str]
+) -> str:
+    from hullguard.cli.vuln_options import render_context_from_kwargs
+    from hullguard.report.vuln_formats import VulnFormat, render_vulns
+
+    context = render_context_from_kwargs(kwargs, ref, history)
+    return render_vulns(report, VulnFormat(fmt), context)
+
+
+def _code(report: VulnReport | None, found: bool) -> int:
+    if report is not None and report.decision.exit_code:
+        return 1
+    return -1 if found else 0
+
+
+def run_sbom_scan(
+    ctx: click.Context,
+    path: str,
+    fmt: OutputFormat,
+    severities: frozenset[Severity],
+    kwargs: dict[str, Any],
+) -> tuple[str, int]:
+    """``scan --sbom FILE``: vulnerabilities of the packages an SBOM lists."""
+    from hullguard.catalog.sbom_input import read_sbom
+    from hullguard.errors import UsageError
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read SBOM {path}: {exc.strerror}") from None
+    parsed = read_sbom(data)
+    report = _match(ctx, parsed.packages, parsed.os_info, path, severities, kwargs)
+    text = _render_vulns(report, fmt.value, kwargs, path, [])
+    return text, _code(report, bool(report.displayed))
 
 
 def run_image_scan(
@@ -29,10 +98,15 @@ def run_image_scan(
     options: ScanOptions,
     fmt: OutputFormat,
     kwargs: dict[str, Any],
-) -> tuple[str, bool]:
-    """Report text and whether anything was found."""
+) -> tuple[str, int]:
+    """Report text and the exit decision (1 gate failed, -1 findings, 0 nothing)."""
     from hullguard.cli.scan_cmd import OutputFormat, Scanner
 
+    if Scanner.VULN in scanners:  # fail fast, before reading any layer, when there is no DB
+        from hullguard.cli.db_cmd import resolve_db_path
+        from hullguard.vulndb import open_db
+
+        open_db(resolve_db_path(ctx.find_root(), kwargs.get("db"))).close()
     registry = registry_options_from_kwargs(kwargs, build_limits(kwargs))
     image = open_image(target.ref, build_open_options(kwargs, registry))
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
@@ -63,7 +137,18 @@ def run_image_scan(
         "manifest_digest": image.manifest_digest,
         "image_id": image.config_digest,
     }
-    found = bool(secrets) or bool(misconfig)
+    report: VulnReport | None = None
+    history = [h.created_by for h in image.config.history]
+    if Scanner.VULN in scanners and result.catalog is not None:
+        report = _match(
+            ctx, result.catalog.packages, result.catalog.os_info, target.ref,
+            options.severities, kwargs,
+        )  # fmt: skip
+    found = bool(secrets) or bool(misconfig) or bool(report and report.displayed)
+    code = _code(report, found)
+    if fmt not in (OutputFormat.JSON, OutputFormat.TABLE):
+        assert report is not None
+        return _render_vulns(report, fmt.value, kwargs, target.ref, history), code
     if fmt is OutputFormat.JSON:
         doc = json.loads(_json(meta, scanners, secrets, result))
         if not want_secrets:
@@ -73,11 +158,18 @@ def run_image_scan(
                 "findings": [f.to_json() for f in misconfig],
                 "summary": {"total": len(misconfig)},
             }
-        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", found
-    text = _table(meta, secrets, want_secrets)
+        if report is not None:
+            doc["vulnerabilities"] = json.loads(
+                _render_vulns(report, "json", kwargs, target.ref, history)
+            )
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", code
+    text = ""
+    if report is not None:
+        text += _render_vulns(report, "table", kwargs, target.ref, history) + "\n"
+    text += _table(meta, secrets, want_secrets)
     if misconfig is not None:
         text += "\n" + "\n".join(render_lines(misconfig)) + "\n"
-    return text, found
+    return text, code
 
 
 def _json(

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from hullguard.errors import UsageError
+from hullguard.fsutil import write_text
 
 
 class RichProgress:
@@ -61,18 +58,11 @@ class RichProgress:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write a report to stdout, or atomically to ``--output``."""
+    """Write a report to stdout, or to ``--output`` (atomically for regular files)."""
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    target = Path(output)
-    parent = target.parent if str(target.parent) else Path()
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {output}: no such directory", hint="create it first")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text if text.endswith("\n") else text + "\n")
-    os.replace(tmp, target)
+    write_text(output, text if text.endswith("\n") else text + "\n")
 
 
 def stdout_console() -> Console:

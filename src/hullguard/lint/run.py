@@ -5,10 +5,10 @@ calls the sans-I/O parser, rules and fixer. The CLI and other callers use this.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hullguard.fsutil import write_text
 from hullguard.lint.config import LintConfig, parse_config
 from hullguard.lint.dockerfile.dockerignore import read_patterns
 from hullguard.lint.dockerfile.parser import DockerfileError, parse
@@ -153,14 +153,5 @@ def _parses(text: str) -> bool:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (temp file + rename), keeping its mode."""
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise LintError(f"cannot write {path}: {exc.strerror}") from None
+    """Replace ``path`` with ``text`` atomically, keeping its permission bits."""
+    write_text(path, text)
