@@ -13,6 +13,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.lint_cmd": "lint",
     "hullguard.cli.sbom_cmd": "sbom",
     "hullguard.cli.scan_cmd": "scan",
+    "hullguard.cli.sign_cmd": "SIGN_COMMANDS",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 
