@@ -9,6 +9,7 @@ except the apt download of the trixie packages from the machine's mirror.
 from __future__ import annotations
 
 import os
+import ssl
 import shutil
 import socket
 import subprocess
@@ -117,7 +118,7 @@ def _start(root: Path, extra: dict[str, object], scheme: str, ca: Path | None) -
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                httpx.get(f"{scheme}://127.0.0.1:{port}/v2/", timeout=1, verify=str(ca) if ca else True)
+                httpx.get(f"{scheme}://127.0.0.1:{port}/v2/", timeout=1, verify=ssl.create_default_context(cafile=str(ca)) if ca else True)
                 return f"127.0.0.1:{port}", process
             except httpx.HTTPError:
                 time.sleep(0.05)
