@@ -22,11 +22,14 @@ from hullguard.cli.sign_helpers import (
 )
 from hullguard.cli.ui import write_output
 from hullguard.errors import UsageError
+from hullguard.image.reference import RegistryReference
 from hullguard.sign.dsse import predicate_uri
 from hullguard.sign.keys import generate_key_pair
+from hullguard.sign.policy import enforce, evaluate, load_policy
 from hullguard.sign.service import (
     StorageMode,
     attest_image,
+    gather_evidence,
     load_predicate,
     sign_image,
     verify_image,
@@ -105,15 +108,23 @@ def sign(ctx: click.Context, /, image: str, key_path: str, annotations: tuple[st
 @click.argument("image", metavar="IMAGE")
 @click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("-a", "--annotations", multiple=True, metavar="KEY=VALUE")
+@click.option(
+    "--policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Verification policy YAML (authorities + required attestations) instead of --key.",
+)
 @keyless_options
 @registry_options
 @format_option(["text", "json"], "text")
 @output_option
 @click.pass_context
 def verify(ctx: click.Context, /, image: str, key_path: str | None, annotations: tuple[str, ...],
-           fmt: str, output: str | None, **kw: Any) -> None:  # fmt: skip
+           policy: str | None, fmt: str, output: str | None, **kw: Any) -> None:  # fmt: skip
     """Verify IMAGE's signatures (tag and referrer storage); exit 1 when none verifies."""
     ref = registry_ref(image)
+    if policy:
+        _verify_policy(ctx, ref, Path(policy), fmt, output, kw)
+        return
     target, found = verify_image(
         ref, authorities(key_path, kw), registry_options_from_kwargs(kw),
         annotations=parse_annotations(annotations), warn=_warn(ctx),
@@ -127,6 +138,22 @@ def verify(ctx: click.Context, /, image: str, key_path: str | None, annotations:
         ident = v.docker_reference or "(bundle)"
         lines.append(f"  [{v.storage}] {ident} signed by {v.signer}{extra}")
     write_output("\n".join(lines), output)
+
+
+def _verify_policy(ctx: click.Context, ref: RegistryReference, path: Path, fmt: str,
+                   output: str | None, kw: dict[str, Any]) -> None:  # fmt: skip
+    policy_set = load_policy(path)
+    evidence = gather_evidence(ref, registry_options_from_kwargs(kw), warn=_warn(ctx))
+    decision = evaluate(policy_set, evidence)
+    if fmt == "json":
+        doc = {"image": f"{ref.name}@{evidence.digest}", "allowed": decision.allowed,
+               "reasons": list(decision.reasons)}  # fmt: skip
+        write_output(json.dumps(doc, indent=2), output)
+    else:
+        verdict = "allowed" if decision.allowed else "DENIED"
+        lines = [f"{ref.name}@{evidence.digest}: {verdict}"] + [f"  {r}" for r in decision.reasons]
+        write_output("\n".join(lines), output)
+    enforce(decision)
 
 
 @click.command(name="attest")

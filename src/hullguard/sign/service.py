@@ -31,6 +31,7 @@ from hullguard.sign.attachments import (
 from hullguard.sign.authority import Authority
 from hullguard.sign.bundle import dsse_bundle, message_bundle
 from hullguard.sign.dsse import IN_TOTO_PAYLOAD_TYPE, build_statement, sign_envelope
+from hullguard.sign.policy import Evidence
 from hullguard.sign.simplesigning import build_payload, sign_bytes
 from hullguard.sign.store import (
     Target,
@@ -185,9 +186,23 @@ def verify_image_attestations(
     return target, found
 
 
+def gather_evidence(
+    ref: RegistryReference, options: RegistryOptions, *, warn: Warn = lambda _m: None
+) -> Evidence:
+    """Everything stored about the image, unverified, for :func:`policy.evaluate`."""
+    with RegistryClient(ref.registry, options) as client:
+        target = resolve(client, ref, warn)
+        return Evidence(
+            docker_reference(ref),
+            target.digest,
+            tuple(read_attachment(client, target, AttachmentKind.SIGNATURE)),
+            tuple(read_attachment(client, target, AttachmentKind.ATTESTATION)),
+            tuple(read_bundles(client, target)),
+        )
+
+
 def load_predicate(data: bytes, source: str) -> Any:
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UsageError(f"predicate {source} is not JSON", hint="pass a JSON file") from exc
-

@@ -112,7 +112,7 @@ def attach_referrer(
     if pusher.referrers(target.repository, target.digest) is not None:
         return digest
     tag = fallback_tag(target.digest)
-    entries = _fallback_entries(pusher, target)
+    entries = fallback_entries(pusher, target)
     entries.append(
         ReferrerEntry(MediaType.OCI_MANIFEST, digest, len(manifest), BUNDLE_MEDIA_TYPE, annotations)
     )
@@ -120,7 +120,8 @@ def attach_referrer(
     return digest
 
 
-def _fallback_entries(client: RegistryClient, target: Target) -> list[ReferrerEntry]:
+def fallback_entries(client: RegistryClient, target: Target) -> list[ReferrerEntry]:
+    """Entries of the ``sha256-<hex>`` fallback index (empty when there is none)."""
     tag = fallback_tag(target.digest)
     if client.head_manifest(target.repository, tag) is None:
         return []
@@ -133,7 +134,7 @@ def list_referrers(client: RegistryClient, target: Target) -> list[ReferrerEntry
     raw = client.referrers(target.repository, target.digest)
     if raw is not None:
         return parse_referrers_index(raw.data, f"referrers of {target.digest}")
-    return _fallback_entries(client, target)
+    return fallback_entries(client, target)
 
 
 def read_bundles(client: RegistryClient, target: Target) -> list[bytes]:

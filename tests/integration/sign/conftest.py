@@ -9,9 +9,9 @@ except the apt download of the trixie packages from the machine's mirror.
 from __future__ import annotations
 
 import os
-import ssl
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import uuid
@@ -30,7 +30,9 @@ PASSWORD = "test-password-not-secret"  # fake, loopback only
 KEY_PASSWORD = "hullguard-test-key-password"  # fake
 
 
-def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -75,7 +77,9 @@ class Registry:
     creds: tuple[str, str] | None = None
 
     def skopeo_dest(self) -> list[str]:
-        args = [f"--dest-cert-dir={self.cert_dir}"] if self.cert_dir else ["--dest-tls-verify=false"]
+        args = (
+            [f"--dest-cert-dir={self.cert_dir}"] if self.cert_dir else ["--dest-tls-verify=false"]
+        )
         if self.creds:
             args.append(f"--dest-creds={self.creds[0]}:{self.creds[1]}")
         return args
@@ -99,7 +103,9 @@ class Registry:
             self.process.wait()
 
 
-def _start(root: Path, extra: dict[str, object], scheme: str, ca: Path | None) -> tuple[str, subprocess.Popen[bytes]]:
+def _start(
+    root: Path, extra: dict[str, object], scheme: str, ca: Path | None
+) -> tuple[str, subprocess.Popen[bytes]]:
     for _ in range(5):
         port = free_port()
         http: dict[str, object] = {"addr": f"127.0.0.1:{port}", "secret": uuid.uuid4().hex}
@@ -107,18 +113,27 @@ def _start(root: Path, extra: dict[str, object], scheme: str, ca: Path | None) -
         config = {
             "version": 0.1,
             "log": {"level": "error", "accesslog": {"disabled": True}},
-            "storage": {"filesystem": {"rootdirectory": str(root / "storage")}, "delete": {"enabled": True}},
+            "storage": {
+                "filesystem": {"rootdirectory": str(root / "storage")},
+                "delete": {"enabled": True},
+            },
             "http": http,
             **{k: v for k, v in extra.items() if k != "http"},
         }
         cfg = root / "config.yml"
         cfg.write_text(yaml.safe_dump(config))
         with (root / "registry.log").open("ab") as out:
-            process = subprocess.Popen(["docker-registry", "serve", str(cfg)], stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                ["docker-registry", "serve", str(cfg)], stdout=out, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                httpx.get(f"{scheme}://127.0.0.1:{port}/v2/", timeout=1, verify=ssl.create_default_context(cafile=str(ca)) if ca else True)
+                httpx.get(
+                    f"{scheme}://127.0.0.1:{port}/v2/",
+                    timeout=1,
+                    verify=ssl.create_default_context(cafile=str(ca)) if ca else True,
+                )
                 return f"127.0.0.1:{port}", process
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -128,7 +143,9 @@ def _start(root: Path, extra: dict[str, object], scheme: str, ca: Path | None) -
 
 
 @pytest.fixture(scope="session")
-def plain_registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Path) -> Iterator[Registry]:
+def plain_registry(
+    tmp_path_factory: pytest.TempPathFactory, oci_layout: Path
+) -> Iterator[Registry]:
     root = tmp_path_factory.mktemp("plain-registry")
     host, process = _start(root, {}, "http", None)
     registry = Registry(host, process)

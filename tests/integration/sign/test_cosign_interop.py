@@ -6,22 +6,25 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-from typing import Any
 
 Registry = Any  # the conftest's Registry (importlib mode: conftests are not importable)
 
 
-def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
 
 
-def hg(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def hg(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hullguard", *args],
         capture_output=True, text=True, timeout=120, env=env, input=stdin,
@@ -51,13 +54,17 @@ def test_hullguard_sign_verifies_with_hullguard_and_cosign(
 ) -> None:  # fmt: skip
     plain_registry.push(oci_layout, "one", "team/a:v1", fmt="docker")
     image = f"{plain_registry.host}/team/a:v1"
-    done = hg_reg(plain_registry, "sign", image, "--key", str(keys[0]), "-a", "env=prod", env=key_env)
+    done = hg_reg(
+        plain_registry, "sign", image, "--key", str(keys[0]), "-a", "env=prod", env=key_env
+    )
     assert done.returncode == 0, done.stderr
     assert "is a tag" in done.stderr
     done = hg_reg(plain_registry, "verify", image, "--key", str(keys[1]), "-f", "json", env=key_env)
     assert done.returncode == 0, done.stderr
     claims = json.loads(done.stdout)
-    assert claims[0]["critical"]["identity"]["docker-reference"] == f"{plain_registry.host}/team/a:v1"
+    assert (
+        claims[0]["critical"]["identity"]["docker-reference"] == f"{plain_registry.host}/team/a:v1"
+    )
     assert claims[0]["optional"] == {"env": "prod"}
     cosign = _cosign(trixie_bin, "verify", "--key", str(keys[1]), "--insecure-ignore-tlog",
                      "--allow-insecure-registry", "-a", "env=prod", image, env=key_env)  # fmt: skip
@@ -129,9 +136,13 @@ def test_retagged_image_and_tampered_payload_fail_everywhere(
     image = f"{plain_registry.host}/team/d:v1"
     assert hg_reg(plain_registry, "sign", image, "--key", str(keys[0]), env=key_env).returncode == 0
     # copy the .sig of image one onto image two's .sig tag: a signature of another digest
-    one = run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}").stdout.strip()
+    one = run(
+        "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}"
+    ).stdout.strip()
     plain_registry.push(oci_layout, "two", "team/d:v1")
-    two = run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}").stdout.strip()
+    two = run(
+        "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}"
+    ).stdout.strip()
     run("skopeo", "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false",
         f"docker://{plain_registry.host}/team/d:{one.replace(':', '-')}.sig",
         f"docker://{plain_registry.host}/team/d:{two.replace(':', '-')}.sig")  # fmt: skip
@@ -141,7 +152,14 @@ def test_retagged_image_and_tampered_payload_fail_everywhere(
     cosign = _cosign(trixie_bin, "verify", "--key", str(keys[1]), "--insecure-ignore-tlog",
                      "--allow-insecure-registry", image, env=key_env)  # fmt: skip
     assert cosign.returncode != 0
-    ok = hg_reg(plain_registry, "verify", f"{plain_registry.host}/team/d@{one}", "--key", str(keys[1]), env=key_env)
+    ok = hg_reg(
+        plain_registry,
+        "verify",
+        f"{plain_registry.host}/team/d@{one}",
+        "--key",
+        str(keys[1]),
+        env=key_env,
+    )
     assert ok.returncode == 0, ok.stderr
 
 
@@ -151,7 +169,12 @@ def test_tls_auth_registry_sign_attest_verify(
 ) -> None:  # fmt: skip
     tls_registry.push(oci_layout, "one", "team/e:v1")
     image = f"{tls_registry.host}/team/e:v1"
-    assert hg_reg(tls_registry, "sign", image, "--key", str(keys[0]), "--storage", "both", env=key_env).returncode == 0
+    assert (
+        hg_reg(
+            tls_registry, "sign", image, "--key", str(keys[0]), "--storage", "both", env=key_env
+        ).returncode
+        == 0
+    )
     ok = hg_reg(tls_registry, "verify", image, "--key", str(keys[1]), "-f", "json", env=key_env)
     assert ok.returncode == 0, ok.stderr
     assert sorted(v["storage"] for v in json.loads(ok.stdout)) == ["referrer", "tag"]
@@ -160,10 +183,28 @@ def test_tls_auth_registry_sign_attest_verify(
     done = hg_reg(tls_registry, "attest", image, "--key", str(keys[0]), "--type", "slsaprovenance1",
                   "--predicate", str(predicate), env=key_env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    ok = hg_reg(tls_registry, "verify-attestation", image, "--key", str(keys[1]), "--type", "slsaprovenance1", env=key_env)
+    ok = hg_reg(
+        tls_registry,
+        "verify-attestation",
+        image,
+        "--key",
+        str(keys[1]),
+        "--type",
+        "slsaprovenance1",
+        env=key_env,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Verified 2 attestation" in ok.stdout
-    wrong = hg_reg(tls_registry, "verify-attestation", image, "--key", str(keys[1]), "--type", "cyclonedx", env=key_env)
+    wrong = hg_reg(
+        tls_registry,
+        "verify-attestation",
+        image,
+        "--key",
+        str(keys[1]),
+        "--type",
+        "cyclonedx",
+        env=key_env,
+    )
     assert wrong.returncode == 1
     assert "not 'https://cyclonedx.org/bom'" in wrong.stderr
     policy = tmp_path / "policy.yaml"
@@ -175,9 +216,21 @@ def test_tls_auth_registry_sign_attest_verify(
       - type: slsaprovenance1
         conditions: [{{path: runDetails.builder.id, equals: "https://ci.example/other"}}]
 """)
-    denied = hg_reg(tls_registry, "verify-attestation", image, "--key", str(keys[1]), "--policy", str(policy), env=key_env)
+    denied = hg_reg(
+        tls_registry,
+        "verify-attestation",
+        image,
+        "--key",
+        str(keys[1]),
+        "--policy",
+        str(policy),
+        env=key_env,
+    )
     assert denied.returncode == 1
-    assert "runDetails.builder.id is 'https://ci.example/b', not 'https://ci.example/other'" in denied.stderr
+    assert (
+        "runDetails.builder.id is 'https://ci.example/b', not 'https://ci.example/other'"
+        in denied.stderr
+    )
 
 
 def test_cosign_verifies_hullguard_attestation(
@@ -190,6 +243,8 @@ def test_cosign_verifies_hullguard_attestation(
     done = hg_reg(plain_registry, "attest", image, "--key", str(keys[0]), "--type", "vuln",
                   "--predicate", str(vuln), "--storage", "tag", env=key_env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    cosign = _cosign(trixie_bin, "verify-attestation", "--key", str(keys[1]), "--type", "vuln",
-                     "--insecure-ignore-tlog", "--allow-insecure-registry", image, env=key_env)  # fmt: skip
+    cosign = _cosign(
+        trixie_bin, "verify-attestation", "--key", str(keys[1]), "--type", "vuln",
+        "--insecure-ignore-tlog", "--allow-insecure-registry", image, env=key_env,
+    )  # fmt: skip
     assert cosign.returncode == 0, cosign.stderr

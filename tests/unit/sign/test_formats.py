@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -45,13 +46,23 @@ def test_attachment_manifest_is_oci_and_appends() -> None:
     assert doc["mediaType"] == "application/vnd.oci.image.manifest.v1+json"
     assert doc["config"]["digest"] == attachments.blob_digest(config)
     assert attachments.parse_layers(manifest, "m") == layers
-    assert attachments.attachment_tag(D1, attachments.AttachmentKind.SIGNATURE) == f"sha256-{'a' * 64}.sig"
+    assert (
+        attachments.attachment_tag(D1, attachments.AttachmentKind.SIGNATURE)
+        == f"sha256-{'a' * 64}.sig"
+    )
 
 
-def _signed_layer(key: ec.EllipticCurvePrivateKey, digest: Digest, **ann: str) -> tuple[attachments.Layer, bytes]:
+def _signed_layer(
+    key: ec.EllipticCurvePrivateKey, digest: Digest, **ann: str
+) -> tuple[attachments.Layer, bytes]:
     payload = simplesigning.build_payload("h/r", digest, ann or None)
     sig = base64.b64encode(simplesigning.sign_bytes(key, payload)).decode()
-    layer = attachments.Layer(attachments.SIMPLESIGNING_MEDIA_TYPE, attachments.blob_digest(payload), len(payload), {attachments.SIGNATURE_ANNOTATION: sig})
+    layer = attachments.Layer(
+        attachments.SIMPLESIGNING_MEDIA_TYPE,
+        attachments.blob_digest(payload),
+        len(payload),
+        {attachments.SIGNATURE_ANNOTATION: sig},
+    )
     return layer, payload
 
 
@@ -61,12 +72,12 @@ def test_tampered_payload_other_digest_wrong_key_and_annotations_fail() -> None:
     layer, payload = _signed_layer(key, D1, env="prod")
     assert check_signatures(D1, [auth], [(layer, payload)], [])[0].annotations == {"env": "prod"}
     edited = payload.replace(D1.encode(), D2.encode())
-    with pytest.raises(VerificationError, match="does not verify with k.pub"):
+    with pytest.raises(VerificationError, match=re.escape("does not verify with k.pub")):
         check_signatures(D2, [auth], [(layer, edited)], [])
     with pytest.raises(VerificationError, match=f"signature is for {D1}, not for this image"):
         check_signatures(D2, [auth], [(layer, payload)], [])
     other = KeyAuthority(ec.generate_private_key(ec.SECP256R1()).public_key(), "other.pub")
-    with pytest.raises(VerificationError, match="does not verify with other.pub"):
+    with pytest.raises(VerificationError, match=re.escape("does not verify with other.pub")):
         check_signatures(D1, [other], [(layer, payload)], [])
     with pytest.raises(VerificationError, match="annotation env=dev is not in the signed payload"):
         check_signatures(D1, [auth], [(layer, payload)], [], {"env": "dev"})
@@ -74,10 +85,14 @@ def test_tampered_payload_other_digest_wrong_key_and_annotations_fail() -> None:
         check_signatures(D1, [auth], [], [])
 
 
-def _attestation(key: ec.EllipticCurvePrivateKey, digest: Digest, ptype: str) -> tuple[attachments.Layer, bytes]:
+def _attestation(
+    key: ec.EllipticCurvePrivateKey, digest: Digest, ptype: str
+) -> tuple[attachments.Layer, bytes]:
     statement = dsse.build_statement("h/r", digest, ptype, {"x": 1})
     data = dsse.sign_envelope(key, dsse.IN_TOTO_PAYLOAD_TYPE, statement).to_json()
-    return attachments.Layer(attachments.DSSE_MEDIA_TYPE, attachments.blob_digest(data), len(data)), data
+    return attachments.Layer(
+        attachments.DSSE_MEDIA_TYPE, attachments.blob_digest(data), len(data)
+    ), data
 
 
 def test_attestation_checks_subject_type_and_truncation() -> None:
@@ -87,7 +102,7 @@ def test_attestation_checks_subject_type_and_truncation() -> None:
     layer, data = _attestation(key, D1, uri)
     found = check_attestations(D1, [auth], [(layer, data)], [], uri)
     assert found[0].statement.predicate == {"x": 1}
-    with pytest.raises(VerificationError, match="not 'https://cyclonedx.org/bom'"):
+    with pytest.raises(VerificationError, match=re.escape("not 'https://cyclonedx.org/bom'")):
         check_attestations(D1, [auth], [(layer, data)], [], dsse.predicate_uri("cyclonedx"))
     with pytest.raises(VerificationError, match=f"is not this image \\({D2}\\)"):
         check_attestations(D2, [auth], [(layer, data)], [], uri)
@@ -95,7 +110,7 @@ def test_attestation_checks_subject_type_and_truncation() -> None:
         check_attestations(D1, [auth], [(layer, data[: len(data) // 2])], [], uri)
     envelope = json.loads(data)
     envelope["payload"] = base64.b64encode(dsse.build_statement("h/r", D1, uri, {"x": 2})).decode()
-    with pytest.raises(VerificationError, match="does not verify with k.pub"):
+    with pytest.raises(VerificationError, match=re.escape("does not verify with k.pub")):
         check_attestations(D1, [auth], [(layer, json.dumps(envelope).encode())], [], uri)
 
 

@@ -24,10 +24,17 @@ def test_generated_key_has_cosign_layout_and_round_trips() -> None:
     pair = keys.generate_key_pair(b"pw")
     assert pair.private_pem.startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")
     doc = _body(pair.private_pem)
-    assert doc["kdf"] == {"name": "scrypt", "params": {"N": 65536, "r": 8, "p": 1}, "salt": doc["kdf"]["salt"]}  # type: ignore[index]
+    assert doc["kdf"] == {
+        "name": "scrypt",
+        "params": {"N": 65536, "r": 8, "p": 1},
+        "salt": doc["kdf"]["salt"],
+    }  # type: ignore[index]
     assert doc["cipher"]["name"] == "nacl/secretbox"  # type: ignore[index]
     loaded = keys.load_private_key(pair.private_pem, b"pw")
-    assert loaded.public_key().public_numbers() == keys.load_public_key(pair.public_pem).public_numbers()
+    assert (
+        loaded.public_key().public_numbers()
+        == keys.load_public_key(pair.public_pem).public_numbers()
+    )
 
 
 def test_old_cosign_pem_type_and_scrypt_n_32768_load() -> None:
@@ -68,6 +75,10 @@ def test_non_ec_and_garbage_keys_are_refused() -> None:
         keys.load_private_key(pem, None)
     with pytest.raises(KeyFormatError, match="no public key"):
         keys.load_public_key(b"hello")
-    broken = re.sub(rb"ciphertext", b"cipherteXt", base64.b64decode(b"".join(keys.generate_key_pair(b"p").private_pem.splitlines()[1:-1])))
+    broken = re.sub(
+        rb"ciphertext",
+        b"cipherteXt",
+        base64.b64decode(b"".join(keys.generate_key_pair(b"p").private_pem.splitlines()[1:-1])),
+    )
     with pytest.raises(KeyFormatError, match="missing 'ciphertext'"):
         keys.decrypt_private_key(broken, b"p")

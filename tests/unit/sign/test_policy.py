@@ -21,16 +21,37 @@ SLSA = "https://slsa.dev/provenance/v1"
 def _sig(key: ec.EllipticCurvePrivateKey) -> tuple[attachments.Layer, bytes]:
     payload = simplesigning.build_payload("reg.example/team/app", D)
     sig = base64.b64encode(simplesigning.sign_bytes(key, payload)).decode()
-    return attachments.Layer(attachments.SIMPLESIGNING_MEDIA_TYPE, attachments.blob_digest(payload), len(payload), {attachments.SIGNATURE_ANNOTATION: sig}), payload
+    return attachments.Layer(
+        attachments.SIMPLESIGNING_MEDIA_TYPE,
+        attachments.blob_digest(payload),
+        len(payload),
+        {attachments.SIGNATURE_ANNOTATION: sig},
+    ), payload
 
 
 def _att(key: ec.EllipticCurvePrivateKey, builder: str) -> tuple[attachments.Layer, bytes]:
-    predicate = {"runDetails": {"builder": {"id": builder}}, "buildDefinition": {"externalParameters": {"workflow": {"repository": "https://github.com/acme/app"}}}}
-    data = dsse.sign_envelope(key, dsse.IN_TOTO_PAYLOAD_TYPE, dsse.build_statement("reg.example/team/app", D, SLSA, predicate)).to_json()
-    return attachments.Layer(attachments.DSSE_MEDIA_TYPE, attachments.blob_digest(data), len(data)), data
+    predicate = {
+        "runDetails": {"builder": {"id": builder}},
+        "buildDefinition": {
+            "externalParameters": {"workflow": {"repository": "https://github.com/acme/app"}}
+        },
+    }
+    data = dsse.sign_envelope(
+        key,
+        dsse.IN_TOTO_PAYLOAD_TYPE,
+        dsse.build_statement("reg.example/team/app", D, SLSA, predicate),
+    ).to_json()
+    return attachments.Layer(
+        attachments.DSSE_MEDIA_TYPE, attachments.blob_digest(data), len(data)
+    ), data
 
 
-def _policy(tmp_path: Path, pubs: list[ec.EllipticCurvePublicKey], builder: str, images: str = "reg.example/team/**") -> str:
+def _policy(
+    tmp_path: Path,
+    pubs: list[ec.EllipticCurvePublicKey],
+    builder: str,
+    images: str = "reg.example/team/**",
+) -> str:
     auths = []
     for i, pub in enumerate(pubs):
         (tmp_path / f"k{i}.pub").write_bytes(public_key_pem(pub))
@@ -55,17 +76,29 @@ policies:
 
 
 def test_any_authority_suffices_and_conditions_apply(tmp_path: Path) -> None:
-    signer, stranger = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    signer, stranger = (
+        ec.generate_private_key(ec.SECP256R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
     _policy(tmp_path, [stranger.public_key(), signer.public_key()], "https://ci.example/b")
     policy = load_policy(tmp_path / "policy.yaml")
-    evidence = Evidence("reg.example/team/app:v1", D, (_sig(signer),), (_att(signer, "https://ci.example/b"),), ())
+    evidence = Evidence(
+        "reg.example/team/app:v1", D, (_sig(signer),), (_att(signer, "https://ci.example/b"),), ()
+    )
     decision = evaluate(policy, evidence)
     assert decision.allowed, decision.reasons
-    assert decision.reasons == ("policy team: satisfied by k1.pub (sha256 " + decision.reasons[0].split("sha256 ")[1],)
-    wrong_builder = Evidence(evidence.image, D, evidence.signatures, (_att(signer, "https://evil.example"),), ())
+    assert decision.reasons == (
+        "policy team: satisfied by k1.pub (sha256 " + decision.reasons[0].split("sha256 ")[1],
+    )
+    wrong_builder = Evidence(
+        evidence.image, D, evidence.signatures, (_att(signer, "https://evil.example"),), ()
+    )
     denied = evaluate(policy, wrong_builder)
     assert not denied.allowed
-    assert "runDetails.builder.id is 'https://evil.example', not 'https://ci.example/b'" in denied.reasons[0]
+    assert (
+        "runDetails.builder.id is 'https://evil.example', not 'https://ci.example/b'"
+        in denied.reasons[0]
+    )
 
 
 def test_unmatched_image_and_unsigned_image_are_denied(tmp_path: Path) -> None:
@@ -73,9 +106,13 @@ def test_unmatched_image_and_unsigned_image_are_denied(tmp_path: Path) -> None:
     _policy(tmp_path, [signer.public_key()], "b", images="reg.example/other/*")
     policy = load_policy(tmp_path / "policy.yaml")
     decision = evaluate(policy, Evidence("reg.example/team/app", D, (), (), ()))
-    assert decision == type(decision)(False, ("no policy matches reg.example/team/app (denied by default)",))
+    assert decision == type(decision)(
+        False, ("no policy matches reg.example/team/app (denied by default)",)
+    )
     _policy(tmp_path, [signer.public_key()], "b")
-    denied = evaluate(load_policy(tmp_path / "policy.yaml"), Evidence("reg.example/team/app", D, (), (), ()))
+    denied = evaluate(
+        load_policy(tmp_path / "policy.yaml"), Evidence("reg.example/team/app", D, (), (), ())
+    )
     assert not denied.allowed and "no signatures found" in denied.reasons[0]
 
 

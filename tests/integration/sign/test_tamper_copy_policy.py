@@ -1,0 +1,165 @@
+"""Tampered signatures rejected by hullguard, cosign and skopeo alike; copy; policies; skopeo signing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hullguard.image.registry import RegistryOptions, RegistryPusher
+from hullguard.sign.attachments import (
+    AttachmentKind,
+    attachment_manifest,
+    attachment_tag,
+    blob_digest,
+    parse_layers,
+)
+from hullguard.model.image import Digest
+
+Registry = Any  # the conftest's Registry (importlib mode: conftests are not importable)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+
+
+def hg(registry: Registry, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    if registry.creds:
+        env = {**env, "HULLGUARD_PASSWORD": registry.creds[1]}
+    return run(sys.executable, "-m", "hullguard", *args, *registry.hg_flags(), env=env)
+
+
+def _keys(tmp_path: Path, env: dict[str, str], name: str = "hg") -> tuple[Path, Path]:
+    done = run(sys.executable, "-m", "hullguard", "key", "generate", "--output-key-prefix",
+               str(tmp_path / name), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return tmp_path / f"{name}.key", tmp_path / f"{name}.pub"
+
+
+def _digest(registry: Registry, image: str) -> Digest:
+    done = run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}")
+    assert done.returncode == 0, done.stderr
+    return Digest(done.stdout.strip())
+
+
+def _cosign_verify(trixie: Path, pub: Path, image: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return run(str(trixie / "cosign"), "verify", "--key", str(pub), "--insecure-ignore-tlog",
+               "--allow-insecure-registry", image, env=env)  # fmt: skip
+
+
+def _skopeo_accepts(trixie: Path, tmp_path: Path, registry: Registry, pub: Path, image: str) -> subprocess.CompletedProcess[str]:
+    regd = tmp_path / "registries.d"
+    regd.mkdir(exist_ok=True)
+    (regd / "default.yaml").write_text("default-docker:\n  use-sigstore-attachments: true\n")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({
+        "default": [{"type": "reject"}],
+        "transports": {"docker": {registry.host: [{"type": "sigstoreSigned", "keyPath": str(pub),
+            "signedIdentity": {"type": "matchRepoDigestOrExact"}}]}},
+    }))  # fmt: skip
+    return run(str(trixie / "skopeo"), "--policy", str(policy), "--registries.d", str(regd),
+               "copy", "--remove-signatures", "--src-tls-verify=false", f"docker://{image}",
+               f"oci:{tmp_path / 'skopeo-out'}:x")  # fmt: skip
+
+
+def test_edited_payload_is_rejected_by_all_three(
+    plain_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str],
+    trixie_bin: Path,
+) -> None:  # fmt: skip
+    plain_registry.push(oci_layout, "one", "team/t:v1")
+    image = f"{plain_registry.host}/team/t:v1"
+    key, pub = _keys(tmp_path, key_env)
+    assert hg(plain_registry, "sign", image, "--key", str(key), env=key_env).returncode == 0
+    accepted = _skopeo_accepts(trixie_bin, tmp_path, plain_registry, pub, image)
+    assert accepted.returncode == 0, accepted.stderr
+    digest = _digest(plain_registry, image)
+    tag = attachment_tag(digest, AttachmentKind.SIGNATURE)
+    with RegistryPusher(plain_registry.host, RegistryOptions(insecure=True)) as client:
+        pusher: Any = client
+        layer = parse_layers(pusher.get_manifest("team/t", tag).data, "sig")[0]
+        payload = pusher.get_blob("team/t", layer.digest, max_bytes=1 << 20)
+        edited = payload.replace(b'"optional":null', b'"optional":{"approved":"yes"}')
+        assert edited != payload
+        pusher.upload_blob("team/t", edited)
+        forged = type(layer)(layer.media_type, blob_digest(edited), len(edited), layer.annotations)
+        manifest, config = attachment_manifest([forged])
+        pusher.upload_blob("team/t", config)
+        pusher.put_manifest("team/t", tag, manifest, "application/vnd.oci.image.manifest.v1+json")
+    bad = hg(plain_registry, "verify", image, "--key", str(pub), env=key_env)
+    assert bad.returncode == 1
+    assert "does not verify with hg.pub" in bad.stderr and "payload was modified" in bad.stderr
+    assert _cosign_verify(trixie_bin, pub, image, key_env).returncode != 0
+    assert _skopeo_accepts(trixie_bin, tmp_path, plain_registry, pub, image).returncode != 0
+
+
+def test_skopeo_signed_image_verifies_with_hullguard(
+    plain_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str],
+    trixie_bin: Path,
+) -> None:  # fmt: skip
+    key, pub = _keys(tmp_path, key_env)
+    regd = tmp_path / "registries.d"
+    regd.mkdir()
+    (regd / "default.yaml").write_text("default-docker:\n  use-sigstore-attachments: true\n")
+    passphrase = tmp_path / "pass"
+    passphrase.write_text(key_env["COSIGN_PASSWORD"])
+    image = f"{plain_registry.host}/team/s:v1"
+    done = run(str(trixie_bin / "skopeo"), "--registries.d", str(regd), "copy", "-q",
+               "--dest-tls-verify=false", "--sign-by-sigstore-private-key", str(key),
+               "--sign-passphrase-file", str(passphrase),
+               f"oci:{oci_layout}:one", f"docker://{image}")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ok = hg(plain_registry, "verify", image, "--key", str(pub), "-f", "json", env=key_env)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)[0]["critical"]["identity"]["docker-reference"] == image
+    # and a key generated by hullguard signs with cosign too
+    cosign = run(str(trixie_bin / "cosign"), "sign", "--key", str(key), "--tlog-upload=false",
+                 "--allow-insecure-registry", "-y", image, env=key_env)  # fmt: skip
+    assert cosign.returncode == 0, cosign.stderr
+    ok = hg(plain_registry, "verify", image, "--key", str(pub), env=key_env)
+    assert "Verified 2 signature" in ok.stdout
+
+
+def test_copy_keeps_signatures_and_policy_decides(
+    plain_registry: Registry, tls_registry: Registry, oci_layout: Path, tmp_path: Path,
+    key_env: dict[str, str], trixie_bin: Path,
+) -> None:  # fmt: skip
+    key, pub = _keys(tmp_path, key_env)
+    plain_registry.push(oci_layout, "two", "team/src:v1")
+    src = f"{plain_registry.host}/team/src:v1"
+    assert hg(plain_registry, "sign", src, "--key", str(key), "--storage", "both", env=key_env).returncode == 0
+    predicate = tmp_path / "p.json"
+    predicate.write_text(json.dumps({"runDetails": {"builder": {"id": "https://ci.example/b"}}}))
+    assert hg(plain_registry, "attest", src, "--key", str(key), "--type", "slsaprovenance1",
+              "--predicate", str(predicate), env=key_env).returncode == 0  # fmt: skip
+    # copy from plain HTTP to TLS+auth
+    env = {**key_env, "HULLGUARD_PASSWORD": tls_registry.creds[1]}
+    dst = f"{tls_registry.host}/mirror/app:v1"
+    done = run(sys.executable, "-m", "hullguard", "copy", src, dst, "--src-insecure",
+               *tls_registry.hg_flags(), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert ".sig" in done.stdout and ".att" in done.stdout
+    ok = hg(tls_registry, "verify", dst, "--key", str(pub), "-f", "json", env=key_env)
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(v["storage"] for v in json.loads(ok.stdout)) == ["referrer", "tag"]
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"""apiVersion: hullguard/v1
+kind: VerificationPolicy
+policies:
+  - name: mirror
+    images: ["{tls_registry.host}/mirror/*"]
+    authorities: [{{key: hg.pub}}]
+    attestations:
+      - type: slsaprovenance1
+        conditions: [{{path: runDetails.builder.id, equals: "https://ci.example/b"}}]
+""")
+    allowed = hg(tls_registry, "verify", dst, "--policy", str(policy), env=key_env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "allowed" in allowed.stdout
+    _, other = _keys(tmp_path, key_env, "other")
+    policy.write_text(policy.read_text().replace("hg.pub", "other.pub"))
+    denied = hg(tls_registry, "verify", dst, "--policy", str(policy), env=key_env)
+    assert denied.returncode == 1
+    assert "policy mirror failed" in denied.stderr
+    assert other.exists()
