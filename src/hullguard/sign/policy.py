@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from hullguard.errors import HullguardError, PolicyError, VerificationError
@@ -198,6 +197,8 @@ def _authority(item: dict[str, Any], base: Path) -> Authority:
 def parse_policy(doc: Any, base: Path) -> PolicySet:
     if not doc:
         raise PolicyError("the verification policy is empty", hint="add at least one policy")
+    import jsonschema  # slow to import (~1.5 s): only when a policy is read
+
     try:
         jsonschema.validate(doc, policy_schema())
     except jsonschema.ValidationError as exc:
