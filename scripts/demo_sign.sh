@@ -17,7 +17,15 @@ YAML
 docker-registry serve "$SIGN_DIR/registry.yml" >"$SIGN_DIR/registry.log" 2>&1 &
 REG_PID=$!
 trap 'kill "$REG_PID" 2>/dev/null; rm -rf "$SIGN_DIR"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$REG_PORT/v2/" >/dev/null && break; sleep 0.1; done
+python3 - "$REG_PORT" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v2/", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+PY
 REF="127.0.0.1:$REG_PORT/demo/app:1.0"
 skopeo copy -q --dest-tls-verify=false "oci:$APP:1.0" "docker://$REF"
 

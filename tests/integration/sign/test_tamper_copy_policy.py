@@ -39,17 +39,23 @@ def _keys(tmp_path: Path, env: dict[str, str], name: str = "hg") -> tuple[Path, 
 
 
 def _digest(registry: Registry, image: str) -> Digest:
-    done = run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}")
+    done = run(
+        "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}"
+    )
     assert done.returncode == 0, done.stderr
     return Digest(done.stdout.strip())
 
 
-def _cosign_verify(trixie: Path, pub: Path, image: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _cosign_verify(
+    trixie: Path, pub: Path, image: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     return run(str(trixie / "cosign"), "verify", "--key", str(pub), "--insecure-ignore-tlog",
                "--allow-insecure-registry", image, env=env)  # fmt: skip
 
 
-def _skopeo_accepts(trixie: Path, tmp_path: Path, registry: Registry, pub: Path, image: str) -> subprocess.CompletedProcess[str]:
+def _skopeo_accepts(
+    trixie: Path, tmp_path: Path, registry: Registry, pub: Path, image: str
+) -> subprocess.CompletedProcess[str]:
     regd = tmp_path / "registries.d"
     regd.mkdir(exist_ok=True)
     (regd / "default.yaml").write_text("default-docker:\n  use-sigstore-attachments: true\n")
@@ -128,7 +134,12 @@ def test_copy_keeps_signatures_and_policy_decides(
     key, pub = _keys(tmp_path, key_env)
     plain_registry.push(oci_layout, "two", "team/src:v1")
     src = f"{plain_registry.host}/team/src:v1"
-    assert hg(plain_registry, "sign", src, "--key", str(key), "--storage", "both", env=key_env).returncode == 0
+    assert (
+        hg(
+            plain_registry, "sign", src, "--key", str(key), "--storage", "both", env=key_env
+        ).returncode
+        == 0
+    )
     predicate = tmp_path / "p.json"
     predicate.write_text(json.dumps({"runDetails": {"builder": {"id": "https://ci.example/b"}}}))
     assert hg(plain_registry, "attest", src, "--key", str(key), "--type", "slsaprovenance1",
@@ -163,3 +174,30 @@ policies:
     assert denied.returncode == 1
     assert "policy mirror failed" in denied.stderr
     assert other.exists()
+
+
+def test_keyless_bundle_found_as_referrer_and_checked(
+    plain_registry: Registry, oci_layout: Path, cosign_fixtures: Path, key_env: dict[str, str]
+) -> None:
+    """cosign's real keyless bundle attached to another image: it verifies, but names another subject."""
+    from hullguard.image.reference import parse_registry_reference
+    from hullguard.sign.store import attach_referrer, resolve
+
+    plain_registry.push(oci_layout, "one", "team/k:v1")
+    image = f"{plain_registry.host}/team/k:v1"
+    testdata = cosign_fixtures / "pkg" / "cosign" / "testdata"
+    with RegistryPusher(plain_registry.host, RegistryOptions(insecure=True)) as client:
+        pusher: Any = client
+        target = resolve(pusher, parse_registry_reference(image), lambda _m: None)
+        attach_referrer(
+            pusher, target, (testdata / "oci-attestation.sigstore.json").read_bytes(), {}
+        )
+    args = ["verify-attestation", image, "--trusted-root", str(testdata / "trusted_root_pgi.json"),
+            "--certificate-oidc-issuer", "https://github.com/login/oauth"]  # fmt: skip
+    good = hg(plain_registry, *args, "--certificate-identity", "cody@soyland.com", env=key_env)
+    assert good.returncode == 1
+    assert "attestation subject (sha256:732112270d7e" in good.stderr
+    assert f"is not this image ({target.digest})" in good.stderr
+    wrong = hg(plain_registry, *args, "--certificate-identity", "eve@example.com", env=key_env)
+    assert wrong.returncode == 1
+    assert "certificate identities ['cody@soyland.com'] do not match" in wrong.stderr
