@@ -1,4 +1,4 @@
-"""Tampered signatures rejected by hullguard, cosign and skopeo alike; copy; policies; skopeo signing."""
+"""Tampering rejected by hullguard, cosign and skopeo alike; copy; policies; skopeo signing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.image.registry import RegistryOptions, RegistryPusher
+from hullguard.model.image import Digest
 from hullguard.sign.attachments import (
     AttachmentKind,
     attachment_manifest,
@@ -16,7 +17,6 @@ from hullguard.sign.attachments import (
     blob_digest,
     parse_layers,
 )
-from hullguard.model.image import Digest
 
 Registry = Any  # the conftest's Registry (importlib mode: conftests are not importable)
 
@@ -179,7 +179,7 @@ policies:
 def test_keyless_bundle_found_as_referrer_and_checked(
     plain_registry: Registry, oci_layout: Path, cosign_fixtures: Path, key_env: dict[str, str]
 ) -> None:
-    """cosign's real keyless bundle attached to another image: it verifies, but names another subject."""
+    """cosign's real keyless bundle on another image: it verifies, but names another subject."""
     from hullguard.image.reference import parse_registry_reference
     from hullguard.sign.store import attach_referrer, resolve
 
