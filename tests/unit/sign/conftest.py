@@ -17,3 +17,13 @@ def cosign_testdata() -> Path:
         if path.is_dir():
             return path
     pytest.fail("shared/fixtures/cosign not found beside the repository")
+
+
+@pytest.fixture(scope="session")
+def containers_image_signatures() -> Path:
+    """containers/image's real cosign/skopeo signature fixtures (read in place)."""
+    for candidate in (REPO_ROOT.parent / "shared", REPO_ROOT.parent.parent / "shared"):
+        path = candidate / "fixtures" / "containers-image" / "signature" / "fixtures"
+        if path.is_dir():
+            return path
+    pytest.fail("shared/fixtures/containers-image not found beside the repository")
