@@ -88,10 +88,10 @@ def provenance(ctx: click.Context, /, image: str, base_image: tuple[str, ...],
 @click.pass_context
 def copy(ctx: click.Context, /, source: str, destination: str, src_insecure: bool,
          dest_insecure: bool, **kw: Any) -> None:  # fmt: skip
-    """Copy SRC to DST (registry to registry) with its signatures, attestations, referrers."""
+    """Copy SRC to DST (registries, oci:DIR[:TAG] layouts) with signatures and attestations."""
     options = registry_options_from_kwargs(kw)
     result = copy_image(
-        registry_ref(source), registry_ref(destination),
+        source, destination,
         replace(options, insecure=options.insecure or src_insecure),
         dst_options=replace(options, insecure=options.insecure or dest_insecure),
         warn=_warn(ctx),

@@ -201,3 +201,51 @@ def test_keyless_bundle_found_as_referrer_and_checked(
     wrong = hg(plain_registry, *args, "--certificate-identity", "eve@example.com", env=key_env)
     assert wrong.returncode == 1
     assert "certificate identities ['cody@soyland.com'] do not match" in wrong.stderr
+
+
+def test_copy_through_an_oci_layout_keeps_signatures(
+    plain_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str],
+    trixie_bin: Path,
+) -> None:  # fmt: skip
+    key, pub = _keys(tmp_path, key_env)
+    plain_registry.push(oci_layout, "one", "team/lay:v1")
+    src = f"{plain_registry.host}/team/lay:v1"
+    assert (
+        hg(
+            plain_registry, "sign", src, "--key", str(key), "--storage", "both", env=key_env
+        ).returncode
+        == 0
+    )
+    layout = tmp_path / "saved"
+    out = run(
+        sys.executable,
+        "-m",
+        "hullguard",
+        "copy",
+        src,
+        f"oci:{layout}:v1",
+        "--insecure",
+        env=key_env,
+    )
+    assert out.returncode == 0, out.stderr
+    digest = _digest(plain_registry, src)
+    # skopeo (independent reader) sees the image and the .sig tag in the layout
+    sig = run("skopeo", "inspect", "--raw", f"oci:{layout}:{digest.replace(':', '-')}.sig")
+    assert sig.returncode == 0, sig.stderr
+    assert "dev.cosignproject.cosign/signature" in sig.stdout
+    back = f"{plain_registry.host}/restored/app:v1"
+    out = run(
+        sys.executable,
+        "-m",
+        "hullguard",
+        "copy",
+        f"oci:{layout}:v1",
+        back,
+        "--insecure",
+        env=key_env,
+    )
+    assert out.returncode == 0, out.stderr
+    ok = hg(plain_registry, "verify", back, "--key", str(pub), "-f", "json", env=key_env)
+    assert ok.returncode == 0, ok.stderr
+    assert sorted(v["storage"] for v in json.loads(ok.stdout)) == ["referrer", "tag"]
+    assert _cosign_verify(trixie_bin, pub, back, key_env).returncode == 0
