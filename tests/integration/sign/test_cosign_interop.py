@@ -140,6 +140,9 @@ def test_retagged_image_and_tampered_payload_fail_everywhere(
         "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}"
     ).stdout.strip()
     plain_registry.push(oci_layout, "two", "team/d:v1")
+    retagged = hg_reg(plain_registry, "verify", image, "--key", str(keys[1]), env=key_env)
+    assert retagged.returncode == 1
+    assert "no signatures found" in retagged.stderr
     two = run(
         "skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", f"docker://{image}"
     ).stdout.strip()
