@@ -96,6 +96,11 @@ def test_cosign_sign_verifies_with_hullguard(
     bad = hg_reg(plain_registry, "verify", image, "--key", str(tmp_path / "other.pub"), env=key_env)
     assert bad.returncode == 1
     assert "does not verify with other.pub" in bad.stderr
+    cosign_bad = _cosign(
+        trixie_bin, "verify", "--key", str(tmp_path / "other.pub"), "--insecure-ignore-tlog",
+        "--allow-insecure-registry", image, env=key_env,
+    )  # fmt: skip
+    assert cosign_bad.returncode != 0
 
 
 def test_skopeo_sigstore_policy_accepts_hullguard_signature(
