@@ -20,6 +20,9 @@ from hullguard.image.reference import RegistryReference
 from hullguard.image.registry import RegistryClient, RegistryOptions, RegistryPusher
 from hullguard.model.image import Digest
 from hullguard.sign.attachments import (
+    BUNDLE_CONTENT_ANNOTATION as BUNDLE_CONTENT,
+)
+from hullguard.sign.attachments import (
     DSSE_MEDIA_TYPE,
     PREDICATE_ANNOTATION,
     SIGNATURE_ANNOTATION,
@@ -114,7 +117,7 @@ def sign_image(
                 raise UsageError("--annotations are only stored with --storage tag")
             manifest = pusher.get_manifest(target.repository, target.digest).data
             bundle = message_bundle(key, manifest)
-            digest = attach_referrer(pusher, target, bundle, {})
+            digest = attach_referrer(pusher, target, bundle, {BUNDLE_CONTENT: "message-signature"})
             stored.append(f"{ref.name}@{digest}")
     return SignResult(str(ref), target.digest, storage, tuple(stored))
 
@@ -164,7 +167,10 @@ def attest_image(
             stored.append(f"{ref.name}:{target.digest.replace(':', '-')}.att")
         if _WRITES_REFERRER[storage]:
             bundle = dsse_bundle(key.public_key(), envelope)
-            annotations = {"dev.sigstore.bundle.predicateType": predicate_type}
+            annotations = {
+                BUNDLE_CONTENT: "dsse-envelope",
+                "dev.sigstore.bundle.predicateType": predicate_type,
+            }
             digest = attach_referrer(pusher, target, bundle, annotations)
             stored.append(f"{ref.name}@{digest}")
     return SignResult(str(ref), target.digest, storage, tuple(stored))

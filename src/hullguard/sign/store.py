@@ -17,6 +17,7 @@ from hullguard.model.image import Digest
 from hullguard.sign.attachments import (
     BUNDLE_MEDIA_TYPE,
     EMPTY_BLOB,
+    EMPTY_MEDIA_TYPE,
     AttachmentKind,
     Layer,
     ReferrerEntry,
@@ -141,7 +142,8 @@ def read_bundles(client: RegistryClient, target: Target) -> list[bytes]:
     """Every Sigstore bundle attached to the image as a referrer."""
     out: list[bytes] = []
     for entry in list_referrers(client, target):
-        if entry.artifact_type != BUNDLE_MEDIA_TYPE:
+        # cosign (go-containerregistry) lists its bundles with the config's media type
+        if entry.artifact_type not in (BUNDLE_MEDIA_TYPE, EMPTY_MEDIA_TYPE, ""):
             continue
         try:
             raw = client.get_manifest(target.repository, entry.digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -256,3 +257,49 @@ def test_cosign_verifies_hullguard_attestation(
         "--insecure-ignore-tlog", "--allow-insecure-registry", image, env=key_env,
     )  # fmt: skip
     assert cosign.returncode == 0, cosign.stderr
+
+
+def _sigstore_trusted_root() -> Path:
+    """sigstore-python's bundled production trusted_root.json (cosign needs one for bundles)."""
+    import sigstore
+
+    store = Path(sigstore.__file__).parent / "_store"
+    return next(store.glob("*tuf-repo-cdn.sigstore.dev/trusted_root.json"))
+
+
+def test_attestation_bundles_interoperate_with_cosign_new_bundle_format(
+    plain_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str],
+    trixie_bin: Path,
+) -> None:  # fmt: skip
+    run(str(trixie_bin / "cosign"), "generate-key-pair", "--output-key-prefix",
+        str(tmp_path / "co"), env=key_env)  # fmt: skip
+    key, pub = tmp_path / "co.key", tmp_path / "co.pub"
+    predicate = tmp_path / "pred.json"
+    predicate.write_text('{"scanner": "hullguard-test"}')
+    # cosign writes a Sigstore bundle referrer (fallback tag on distribution 2.8) ...
+    plain_registry.push(oci_layout, "one", "team/nb:v1")
+    image = f"{plain_registry.host}/team/nb:v1"
+    done = _cosign(trixie_bin, "attest", "--key", str(key), "--new-bundle-format",
+                   "--tlog-upload=false", "--allow-insecure-registry", "-y", "--type", "custom",
+                   "--predicate", str(predicate), image, env=key_env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ok = hg_reg(plain_registry, "verify-attestation", image, "--key", str(pub), "--type", "custom",
+                "-f", "json", env=key_env)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    found = json.loads(ok.stdout)
+    assert [a["storage"] for a in found] == ["referrer"]
+    assert found[0]["statement"]["predicate"]["Data"].strip() == predicate.read_text()
+    # ... and cosign reads the bundle referrer hullguard writes
+    plain_registry.push(oci_layout, "two", "team/nb:v2")
+    image2 = f"{plain_registry.host}/team/nb:v2"
+    done = hg_reg(plain_registry, "attest", image2, "--key", str(key), "--type", "custom",
+                  "--predicate", str(predicate), "--storage", "referrer", env=key_env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    cosign = _cosign(
+        trixie_bin, "verify-attestation", "--key", str(pub), "--new-bundle-format",
+        "--trusted-root", str(_sigstore_trusted_root()), "--insecure-ignore-tlog",
+        "--allow-insecure-registry", "--type", "custom", image2, env=key_env,
+    )  # fmt: skip
+    assert cosign.returncode == 0, cosign.stderr
+    statement = json.loads(base64.b64decode(json.loads(cosign.stdout.splitlines()[0])["payload"]))
+    assert statement["predicate"] == {"scanner": "hullguard-test"}
