@@ -249,3 +249,56 @@ def test_copy_through_an_oci_layout_keeps_signatures(
     assert ok.returncode == 0, ok.stderr
     assert sorted(v["storage"] for v in json.loads(ok.stdout)) == ["referrer", "tag"]
     assert _cosign_verify(trixie_bin, pub, back, key_env).returncode == 0
+
+
+def test_provenance_from_github_env_attested_and_enforced(
+    tls_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str]
+) -> None:
+    key, pub = _keys(tmp_path, key_env)
+    tls_registry.push(oci_layout, "one", "base/debian:12")
+    tls_registry.push(oci_layout, "two", "team/prov:v1")
+    image = f"{tls_registry.host}/team/prov:v1"
+    github = {
+        "GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/app", "GITHUB_SHA": "ab" * 20, "GITHUB_REF": "refs/heads/main",
+        "GITHUB_WORKFLOW_REF": "acme/app/.github/workflows/build.yml@refs/heads/main",
+        "GITHUB_RUN_ID": "42", "RUNNER_ENVIRONMENT": "github-hosted",
+    }  # fmt: skip
+    env = {**key_env, **github}
+    out = tmp_path / "prov.json"
+    base = f"{tls_registry.host}/base/debian:12"
+    done = hg(tls_registry, "provenance", image, "--base-image", base,
+              "--attest", "--key", str(key), "-o", str(out), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    predicate = json.loads(out.read_text())
+    deps = predicate["buildDefinition"]["resolvedDependencies"]
+    assert deps[0] == {
+        "uri": "git+https://github.com/acme/app@refs/heads/main",
+        "digest": {"gitCommit": "ab" * 20},
+    }
+    assert deps[1]["uri"] == f"oci://{tls_registry.host}/base/debian"
+    inspected = run("skopeo", "inspect", f"--cert-dir={tls_registry.cert_dir}",
+                    f"--creds={tls_registry.creds[0]}:{tls_registry.creds[1]}",
+                    "--format", "{{.Digest}}", f"docker://{base}")  # fmt: skip
+    assert deps[1]["digest"] == {"sha256": inspected.stdout.strip().removeprefix("sha256:")}
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(f"""policies:
+  - name: prod
+    images: ["{tls_registry.host}/team/*"]
+    authorities: [{{key: hg.pub}}]
+    attestations:
+      - type: slsaprovenance1
+        conditions:
+          - {{path: runDetails.builder.id, equals: "https://github.com/actions/runner/github-hosted"}}
+          - {{path: buildDefinition.externalParameters.workflow.repository, matches: "https://github.com/acme/.*"}}
+""")
+    signed = hg(tls_registry, "sign", image, "--key", str(key), env=key_env)
+    assert signed.returncode == 0, signed.stderr
+    allowed = hg(tls_registry, "verify", image, "--policy", str(policy), "-f", "json", env=key_env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert json.loads(allowed.stdout)["allowed"] is True
+    policy.write_text(policy.read_text().replace("acme/", "other-org/"))
+    denied = hg(tls_registry, "verify", image, "--policy", str(policy), env=key_env)
+    assert denied.returncode == 1
+    assert "does not match /https://github.com/other-org/.*/" in denied.stderr
+    assert pub.exists()
