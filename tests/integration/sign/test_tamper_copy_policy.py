@@ -302,3 +302,22 @@ def test_provenance_from_github_env_attested_and_enforced(
     assert denied.returncode == 1
     assert "does not match /https://github.com/other-org/.*/" in denied.stderr
     assert pub.exists()
+
+
+def test_sbom_attest_and_read_back(
+    plain_registry: Registry, oci_layout: Path, tmp_path: Path, key_env: dict[str, str]
+) -> None:
+    key, pub = _keys(tmp_path, key_env)
+    plain_registry.push(oci_layout, "one", "team/sbom:v1")
+    image = f"{plain_registry.host}/team/sbom:v1"
+    made = hg(plain_registry, "sbom", image, "--attest", "--key", str(key), "-o",
+              str(tmp_path / "bom.json"), env=key_env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    back = hg(plain_registry, "sbom", image, "--from-attestation", "--key", str(pub), env=key_env)
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout) == json.loads((tmp_path / "bom.json").read_text())
+    _, other = _keys(tmp_path, key_env, "other")
+    denied = hg(plain_registry, "sbom", image, "--from-attestation", "--key", str(other),
+                env=key_env)  # fmt: skip
+    assert denied.returncode == 1
+    assert "does not verify with other.pub" in denied.stderr
