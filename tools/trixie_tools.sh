@@ -19,6 +19,9 @@ stamp="$cache/.done"
 packages=(cosign skopeo libc6 libgpgme11t64 libassuan9 libgpg-error0 libsqlite3-0
   libdevmapper1.02.1 libbtrfs0t64 libselinux1 libpcre2-8-0 libudev1 libcap2 libsubid5 libzstd1)
 
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9  # concurrent test runs wait for one download
 if [[ -f "$stamp" && -x "$bin/cosign" && -x "$bin/skopeo" ]]; then
   echo "$bin"
   exit 0
@@ -40,9 +43,10 @@ apt="$cache/apt"
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$root" "$bin"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 echo "deb [signed-by=$keyring] $mirror trixie main" >"$apt/sources.list"
+: >"$apt/status"  # an empty dpkg status: nothing counts as installed
 opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=-"
   -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-  -o "Dir::State::status=/dev/null" -o "APT::Get::List-Cleanup=0" -o "Debug::NoLocking=1")
+  -o "Dir::State::status=$apt/status" -o "APT::Get::List-Cleanup=0" -o "Debug::NoLocking=1")
 apt-get "${opts[@]}" -qq update >&2
 (cd "$apt/debs" && apt-get "${opts[@]}" -qq download "${packages[@]}" >&2)
 for deb in "$apt/debs"/*.deb; do
