@@ -19,7 +19,7 @@ from hullguard.errors import KeyFormatError, VerificationError
 from hullguard.sign.bundle import (
     IdentityMatcher,
     ParsedBundle,
-    _Identity,
+    IdentityPolicy,
     key_hint,
     message_digest_verified,
 )
@@ -109,7 +109,7 @@ class KeylessAuthority:
             root = TrustedRoot.from_file(str(self.trusted_root))
         except (OSError, ValueError, SigstoreError) as exc:
             raise KeyFormatError(f"cannot read trusted root {self.trusted_root}: {exc}") from exc
-        policy = _Identity(self.matcher)
+        policy = IdentityPolicy(self.matcher)
         try:
             parsed = Bundle.from_json(bundle.raw)
             verifier = Verifier(trusted_root=root)

@@ -5,7 +5,7 @@ Key-signed bundles carry ``verificationMaterial.publicKey.hint`` and either a
 is the image digest) or a ``dsseEnvelope`` (attestations). Keyless bundles
 (Fulcio certificate + Rekor entries) are verified offline by sigstore-python
 against a ``trusted_root.json``, with identity/issuer matched exactly or by
-regular expression (sigstore-python has no regexp policy, hence ``_Identity``).
+regular expression (sigstore-python has no regexp policy, hence ``IdentityPolicy``).
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def _issuer(cert: x509.Certificate) -> str:
     return ""
 
 
-class _Identity:
+class IdentityPolicy:
     """sigstore-python verification policy backed by :class:`IdentityMatcher`."""
 
     def __init__(self, matcher: IdentityMatcher) -> None:

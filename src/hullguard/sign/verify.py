@@ -15,7 +15,6 @@ from hullguard.errors import HullguardError, VerificationError
 from hullguard.model.image import Digest
 from hullguard.sign.attachments import (
     DSSE_MEDIA_TYPE,
-    PREDICATE_ANNOTATION,
     SIGNATURE_ANNOTATION,
     SIMPLESIGNING_MEDIA_TYPE,
     Layer,
@@ -191,7 +190,6 @@ def check_attestations(
                 _statement_outcome(envelope, digest, predicate_type, "tag", authority.name),
                 verified, problems,
             )  # fmt: skip
-            _ = layer.annotations.get(PREDICATE_ANNOTATION)
         for raw in bundles:
             try:
                 bundle = parse_bundle(raw)
