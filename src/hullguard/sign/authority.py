@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hullguard.errors import KeyFormatError, VerificationError
 from hullguard.sign.bundle import (
     IdentityMatcher,
-    ParsedBundle,
     IdentityPolicy,
+    ParsedBundle,
     key_hint,
     message_digest_verified,
 )
