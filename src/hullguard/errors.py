@@ -85,3 +85,17 @@ class AuditError(HullguardError):
 
 class AuditInputError(AuditError):
     """An audit input is unreadable, binary, broken YAML or not a manifest."""
+
+
+class SigningError(HullguardError):
+    """A key could not be created, read or used, or a signature could not be stored."""
+
+
+class KeyFormatError(SigningError):
+    """A key file is not in a format hullguard reads, or its password is wrong."""
+
+    exit_code = 2
+
+
+class PolicyError(UsageError):
+    """A verification policy file is malformed or empty."""

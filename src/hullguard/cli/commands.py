@@ -14,6 +14,8 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.sbom_cmd": "sbom",
     "hullguard.cli.scan_cmd": "scan",
     "hullguard.cli.db_cmd": "db",
+    "hullguard.cli.sign_cmd": "SIGN_COMMANDS",
+    "hullguard.cli.provenance_cmd": "SUPPLY_COMMANDS",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

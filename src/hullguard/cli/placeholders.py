@@ -12,9 +12,6 @@ import click
 from hullguard.errors import UsageError
 
 _PENDING: dict[str, str] = {
-    "sign": "Sign an image (cosign-compatible).",
-    "verify": "Verify an image's signatures.",
-    "attest": "Attach an in-toto attestation to an image.",
     "inventory": "Store SBOMs and deployments; ask who runs package X.",
     "serve": "Run the HTTP API, dashboard and admission webhook.",
 }

@@ -20,6 +20,8 @@ from hullguard.catalog.dirsource import catalog_directory
 from hullguard.catalog.sbom_input import read_sbom
 from hullguard.cli.options import image_options
 from hullguard.cli.registry_options import registry_options
+from hullguard.cli.sbom_attest import attest_sbom, sbom_from_attestation
+from hullguard.cli.sign_helpers import keyless_options
 from hullguard.errors import UsageError
 from hullguard.fsutil import write_text
 from hullguard.model.package import OSInfo, Package
@@ -140,17 +142,34 @@ def write_atomically(path: Path, text: str) -> None:
     show_default=True,
     help="CycloneDX specification version.",
 )
+@click.option("--attest", is_flag=True, help="Sign the SBOM and attach it to the image (--key).")
+@click.option(
+    "--from-attestation", is_flag=True, help="Read the SBOM from a verified attestation instead."
+)
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False),
+              help="Private key for --attest; public key for --from-attestation.")  # fmt: skip
+@keyless_options
 @image_options
 @registry_options
 @click.pass_context
 def sbom(
-    ctx: click.Context, /, target: str, fmt: str, output: str | None, spec_version: str, **kw: Any
-) -> None:
+    ctx: click.Context, /, target: str, fmt: str, output: str | None, spec_version: str,
+    attest: bool, from_attestation: bool, key_path: str | None, **kw: Any,
+) -> None:  # fmt: skip
     """Generate an SBOM of TARGET: an image (see `hullguard image --help`), dir:PATH or sbom:FILE.
 
     Every package carries its purl, licences, source package (OS packages), the
     path it was found at and the layer (index, diff_id, build step) that added it.
     """
+    if attest and from_attestation:
+        raise UsageError("use --attest or --from-attestation, not both")
+    if from_attestation:
+        text = sbom_from_attestation(ctx, target, fmt, key_path, kw)
+        if output:
+            write_atomically(Path(output), text)
+        else:
+            click.echo(text, nl=False)
+        return
     if is_file_target(target):
         packages, os_info, subject = resolve_target(target)
     else:
@@ -163,6 +182,8 @@ def sbom(
         tool_version=__version__,
     )
     text = _renderers(CycloneDxVersion(spec_version))[SbomFormat(fmt)](doc)
+    if attest:
+        attest_sbom(ctx, target, fmt, text, key_path, kw)
     if output:
         write_atomically(Path(output), text)
     else:
