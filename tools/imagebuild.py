@@ -234,57 +234,33 @@ def _app_context(ctx: Path) -> None:
     shutil.copy2(umoci, ctx / "bin" / "umoci")
 
 
+def buildah_build(base: Path, ctx: Path, tag: str, out: Path) -> None:
+    """``buildah bud --layers`` of ``ctx/Dockerfile`` on the Debian base, pushed to ``oci:out:1.0``."""
+    need("buildah", "skopeo")
+    work = ctx.parent
+    store = ["--root", str(work / "root"), "--runroot", str(work / "runroot"),
+             "--storage-driver", "vfs"]  # fmt: skip
+    env = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
+    storage = f"containers-storage:[vfs@{work / 'root'}+{work / 'runroot'}]"
+    run(["skopeo", "copy", "--quiet", f"oci:{base}:base",
+         f"{storage}localhost/debian-base:bookworm"], env=env)  # fmt: skip
+    run(["buildah", *store, "bud", "--pull-never", "--isolation", "chroot", "--layers",
+         "-f", str(ctx / "Dockerfile"), "-t", tag, str(ctx)], env=env)  # fmt: skip
+    run(["buildah", *store, "push", tag, f"oci:{out}:1.0"], env=env)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def app_oci() -> Path:
     """Multi-layer image built by buildah from a Dockerfile on top of the Debian base."""
     base = debian_oci()
     pip_dir, npm_dir = pip_tree(), npm_tree()
 
     def build(out: Path) -> None:
-        need("buildah")
-        work = out.parent / "work"
-        ctx = work / "ctx"
+        ctx = out.parent / "work" / "ctx"
         ctx.mkdir(parents=True)
         _app_context(ctx)
         (ctx / "Dockerfile").write_text(APP_DOCKERFILE.format(github_token=FAKE_GITHUB_TOKEN))
-        store = [
-            "--root",
-            str(work / "root"),
-            "--runroot",
-            str(work / "runroot"),
-            "--storage-driver",
-            "vfs",
-        ]
-        env = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
-        storage = f"containers-storage:[vfs@{work / 'root'}+{work / 'runroot'}]"
-        run(
-            [
-                "skopeo",
-                "copy",
-                "--quiet",
-                f"oci:{base}:base",
-                f"{storage}localhost/debian-base:bookworm",
-            ],
-            env=env,
-        )
-        run(
-            [
-                "buildah",
-                *store,
-                "bud",
-                "--pull-never",
-                "--isolation",
-                "chroot",
-                "--layers",
-                "-f",
-                str(ctx / "Dockerfile"),
-                "-t",
-                "localhost/sample-app:1.0",
-                str(ctx),
-            ],
-            env=env,
-        )
-        run(["buildah", *store, "push", "localhost/sample-app:1.0", f"oci:{out}:1.0"], env=env)
-        shutil.rmtree(work, ignore_errors=True)
+        buildah_build(base, ctx, "localhost/sample-app:1.0", out)
 
     return cached(
         "app-oci",
@@ -386,45 +362,7 @@ def bench_oci() -> Path:
             ]
         )
         (ctx / "Dockerfile").write_text(BENCH_DOCKERFILE)
-        store = [
-            "--root",
-            str(work / "root"),
-            "--runroot",
-            str(work / "runroot"),
-            "--storage-driver",
-            "vfs",
-        ]
-        env = {**os.environ, "BUILDAH_ISOLATION": "chroot"}
-        storage = f"containers-storage:[vfs@{work / 'root'}+{work / 'runroot'}]"
-        run(
-            [
-                "skopeo",
-                "copy",
-                "--quiet",
-                f"oci:{base}:base",
-                f"{storage}localhost/debian-base:bookworm",
-            ],
-            env=env,
-        )
-        run(
-            [
-                "buildah",
-                *store,
-                "bud",
-                "--pull-never",
-                "--isolation",
-                "chroot",
-                "--layers",
-                "-f",
-                str(ctx / "Dockerfile"),
-                "-t",
-                "localhost/bench:1.0",
-                str(ctx),
-            ],
-            env=env,
-        )
-        run(["buildah", *store, "push", "localhost/bench:1.0", f"oci:{out}:1.0"], env=env)
-        shutil.rmtree(work, ignore_errors=True)
+        buildah_build(base, ctx, "localhost/bench:1.0", out)
 
     return cached("bench-oci", build, str(base), *BENCH_PIP, *BENCH_NPM, BENCH_DOCKERFILE)
 

@@ -15,6 +15,7 @@ from hullguard.cli.options import build_cache, build_limits, build_open_options
 from hullguard.cli.registry_options import registry_options_from_kwargs
 from hullguard.cli.ui import RichProgress
 from hullguard.image.loader import open_image
+from hullguard.image.reference import parse_reference
 from hullguard.scan.image_scan import ImageScan, scan_image
 from hullguard.scan.image_secrets import ImageSecret
 from hullguard.secrets import SecretScanner
@@ -102,6 +103,7 @@ def run_image_scan(
     """Report text and the exit decision (1 gate failed, -1 findings, 0 nothing)."""
     from hullguard.cli.scan_cmd import OutputFormat, Scanner
 
+    parse_reference(target.ref)  # a malformed reference is a usage error before anything else
     if Scanner.VULN in scanners:  # fail fast, before reading any layer, when there is no DB
         from hullguard.cli.db_cmd import resolve_db_path
         from hullguard.vulndb import open_db

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
+from hullguard.image.tarstream import TarEntry
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
 
@@ -29,23 +30,27 @@ class LayerContent:
     skipped: list[str] = field(default_factory=list)  # wanted but over the size limit
 
 
+def record_of(entry: TarEntry, layer: int) -> FileRecord:
+    """The model record of one tar entry of layer ``layer``."""
+    return FileRecord(
+        path=entry.path,
+        type=entry.type,
+        size=entry.size,
+        mode=entry.mode,
+        layer=layer,
+        uid=entry.uid,
+        gid=entry.gid,
+        linkname=entry.linkname,
+    )
+
+
 def read_layer(image: Image, layer: Layer, want: WantFn | None, progress: Progress) -> LayerContent:
     """Read one layer fully (verifying its digests) and collect what ``want`` asks for."""
     out = LayerContent(layer)
     max_file = image.limits.max_file_bytes
     with image.open_layer(layer) as stream:
         for entry in stream:
-            record = FileRecord(
-                path=entry.path,
-                type=entry.type,
-                size=entry.size,
-                mode=entry.mode,
-                layer=layer.index,
-                uid=entry.uid,
-                gid=entry.gid,
-                linkname=entry.linkname,
-            )
-            out.records.append(record)
+            out.records.append(record_of(entry, layer.index))
             if (
                 want is not None
                 and entry.type is FileType.FILE

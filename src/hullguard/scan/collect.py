@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.walk import RECORDS_ANALYZER, RECORDS_VERSION, _encode
+from hullguard.image.walk import RECORDS_ANALYZER, RECORDS_VERSION, _encode, record_of
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
 
@@ -90,16 +90,7 @@ def collect(
         records: list[FileRecord] = []
         with image.open_layer(layer) as stream:
             for entry in stream:
-                record = FileRecord(
-                    path=entry.path,
-                    type=entry.type,
-                    size=entry.size,
-                    mode=entry.mode,
-                    layer=layer.index,
-                    uid=entry.uid,
-                    gid=entry.gid,
-                    linkname=entry.linkname,
-                )
+                record = record_of(entry, layer.index)
                 records.append(record)
                 if entry.type is not FileType.FILE:
                     continue

@@ -55,8 +55,8 @@ def test_planted_secrets_found_with_layer_story(
 def test_values_never_printed(app_oci: Path, imagebuild: ModuleType, tmp_path: Path) -> None:
     ref = f"oci:{app_oci}:1.0"
     outputs = [
-        _hg("scan", "-f", "json", ref, cache=tmp_path).stdout,
-        _hg("scan", ref, cache=tmp_path).stdout,
+        _hg("scan", "--scanners", "secret,misconfig", "-f", "json", ref, cache=tmp_path).stdout,
+        _hg("scan", "--scanners", "secret", ref, cache=tmp_path).stdout,
         _hg("image", "inspect", ref, cache=tmp_path).stdout,
         _hg("image", "inspect", "-f", "json", ref, cache=tmp_path).stdout,
         _hg("image", "files", "--all-layers", "-f", "json", ref, cache=tmp_path).stdout,
@@ -81,7 +81,9 @@ def test_clean_debian_base_has_no_findings(imagebuild: ModuleType, tmp_path: Pat
 
 
 def test_exit_code_flag(app_oci: Path, tmp_path: Path) -> None:
-    proc = _hg("scan", "--exit-code", "5", f"oci:{app_oci}:1.0", cache=tmp_path)
+    proc = _hg(
+        "scan", "--scanners", "secret", "--exit-code", "5", f"oci:{app_oci}:1.0", cache=tmp_path
+    )
     assert proc.returncode == 5
 
 
