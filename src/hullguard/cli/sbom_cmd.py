@@ -18,10 +18,9 @@ import click
 from hullguard import __version__
 from hullguard.catalog.dirsource import catalog_directory
 from hullguard.catalog.sbom_input import read_sbom
+from hullguard.cli.keyless_flags import keyless_options
 from hullguard.cli.options import image_options
 from hullguard.cli.registry_options import registry_options
-from hullguard.cli.sbom_attest import attest_sbom, sbom_from_attestation
-from hullguard.cli.sign_helpers import keyless_options
 from hullguard.errors import UsageError
 from hullguard.fsutil import write_text
 from hullguard.model.package import OSInfo, Package
@@ -29,7 +28,6 @@ from hullguard.model.sbom import SbomDocument, SbomSubject, SubjectKind
 from hullguard.report.cyclonedx import CycloneDxVersion, render_cyclonedx
 from hullguard.report.package_list import render_json, render_table
 from hullguard.report.sbom_common import created_time
-from hullguard.report.spdx import render_spdx
 
 #: what a target resolves to
 Resolved = tuple[tuple[Package, ...], OSInfo | None, SbomSubject]
@@ -107,10 +105,16 @@ def resolve_image(ctx: click.Context, reference: str, kwargs: dict[str, Any]) ->
     return result.packages, result.os_info, subject
 
 
+def _render_spdx(doc: SbomDocument) -> str:
+    from hullguard.report.spdx import render_spdx  # spdx-tools is slow to import
+
+    return render_spdx(doc)
+
+
 def _renderers(spec: CycloneDxVersion) -> dict[SbomFormat, Callable[[SbomDocument], str]]:
     return {
         SbomFormat.CYCLONEDX_JSON: lambda d: render_cyclonedx(d, spec),
-        SbomFormat.SPDX_JSON: render_spdx,
+        SbomFormat.SPDX_JSON: _render_spdx,
         SbomFormat.TABLE: render_table,
         SbomFormat.JSON: render_json,
     }
@@ -164,6 +168,8 @@ def sbom(
     if attest and from_attestation:
         raise UsageError("use --attest or --from-attestation, not both")
     if from_attestation:
+        from hullguard.cli.sbom_attest import sbom_from_attestation
+
         text = sbom_from_attestation(ctx, target, fmt, key_path, kw)
         if output:
             write_atomically(Path(output), text)
@@ -183,6 +189,8 @@ def sbom(
     )
     text = _renderers(CycloneDxVersion(spec_version))[SbomFormat(fmt)](doc)
     if attest:
+        from hullguard.cli.sbom_attest import attest_sbom
+
         attest_sbom(ctx, target, fmt, text, key_path, kw)
     if output:
         write_atomically(Path(output), text)

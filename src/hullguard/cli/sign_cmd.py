@@ -10,12 +10,12 @@ from typing import Any
 
 import click
 
+from hullguard.cli.keyless_flags import keyless_options
 from hullguard.cli.options import format_option, output_option
 from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.cli.sign_helpers import (
     authorities,
     key_password,
-    keyless_options,
     parse_annotations,
     private_key,
     registry_ref,

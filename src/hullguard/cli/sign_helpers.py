@@ -73,23 +73,6 @@ def parse_annotations(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def keyless_options(command: F) -> F:
-    decorators = [
-        click.option("--certificate-identity", metavar="SAN", help="Exact signer identity."),
-        click.option("--certificate-identity-regexp", metavar="RE", help="Signer identity regex."),
-        click.option("--certificate-oidc-issuer", metavar="URL", help="Exact OIDC issuer."),
-        click.option("--certificate-oidc-issuer-regexp", metavar="RE", help="OIDC issuer regex."),
-        click.option(
-            "--trusted-root",
-            type=click.Path(exists=True, dir_okay=False),
-            help="Sigstore trusted_root.json for offline keyless verification.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
-
-
 def authorities(key: str | None, kw: dict[str, Any]) -> list[Authority]:
     """The key, or the keyless identity, the user asked to verify against."""
     keyless = any(
