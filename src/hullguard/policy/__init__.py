@@ -1,0 +1,17 @@
+"""The gate policy: one YAML file, evaluated as a pure function into a decision."""
+
+from hullguard.policy.evaluate import GateInputs, evaluate_gate
+from hullguard.policy.load import load_gate_policy, parse_gate_policy
+from hullguard.policy.model import Action, Decision, GatePolicy, Reason, Verdict
+
+__all__ = [
+    "Action",
+    "Decision",
+    "GateInputs",
+    "GatePolicy",
+    "Reason",
+    "Verdict",
+    "evaluate_gate",
+    "load_gate_policy",
+    "parse_gate_policy",
+]
