@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hullguard.audit.interface import Finding as AuditFinding
+from hullguard.image.reference import parse_registry_reference
 from hullguard.match.model import Finding, FindingStatus
 from hullguard.policy.model import (
     VERDICT_OF,
@@ -31,13 +32,21 @@ from hullguard.sign.policy import Decision as SignDecision
 
 
 @dataclass(frozen=True)
+class ImageFacts:
+    """One image reference the images section judges (a base image, a pod's image)."""
+
+    text: str  # as written
+    registry: str  # normalised host
+    repository: str
+    pinned: bool  # names a digest
+
+
+@dataclass(frozen=True)
 class GateInputs:
     """What the caller computed; ``None`` means "not computed"."""
 
-    image: str  # as written (reference text)
-    registry: str = ""  # normalised registry host ("" for local archives)
-    repository: str = ""
-    pinned: bool = False  # the reference names a digest
+    image: str  # the subject, as written (reference text or path)
+    refs: tuple[ImageFacts, ...] = ()  # references the images section checks
     today: dt.date = dt.date(1970, 1, 1)
     vulnerabilities: Sequence[Finding] | None = None
     secrets: Sequence[ImageSecret] | None = None
@@ -104,15 +113,18 @@ def _registry_allowed(allowed: Sequence[str], registry: str, repository: str) ->
 def _image_reasons(policy: ImagePolicy, inputs: GateInputs) -> list[Reason]:
     out: list[Reason] = []
     act = policy.action
-    if policy.allowed_registries and not _registry_allowed(
-        policy.allowed_registries, inputs.registry, inputs.repository
-    ):
-        allowed = ", ".join(policy.allowed_registries)
-        msg = f"{inputs.image} is not from an allowed registry/namespace ({allowed})"
-        out.append(Reason("images.allowedRegistries", act, msg, inputs.image))
-    if policy.require_digest and not inputs.pinned:
-        msg = f"{inputs.image} is not pinned by digest: use repo@sha256:..."
-        out.append(Reason("images.requireDigest", act, msg, inputs.image))
+    for ref in inputs.refs:
+        if policy.allowed_registries and not _registry_allowed(
+            policy.allowed_registries, ref.registry, ref.repository
+        ):
+            allowed = ", ".join(policy.allowed_registries)
+            msg = f"{ref.text} is not from an allowed registry/namespace ({allowed})"
+            out.append(Reason("images.allowedRegistries", act, msg, ref.text))
+        if policy.require_digest and not ref.pinned:
+            msg = (
+                f"{ref.text} is not pinned by digest: use {ref.registry}/{ref.repository}@sha256:…"
+            )
+            out.append(Reason("images.requireDigest", act, msg, ref.text))
     if policy.block_eol and inputs.eol_since is not None and inputs.eol_since <= inputs.today:
         msg = f"base OS {inputs.os_name} is end-of-life since {inputs.eol_since}: rebase"
         out.append(Reason("images.blockEol", act, msg, inputs.os_name))
@@ -130,6 +142,12 @@ def _runtime_reasons(policy: RuntimePolicy, findings: Sequence[AuditFinding]) ->
         msg = f"{f.rule_id} ({f.severity.value}) {f.field}: {f.message}"
         out.append(Reason(f"runtime.{f.rule_id}", policy.action, msg, where))
     return out
+
+
+def facts_of(text: str) -> ImageFacts:
+    """Facts of a registry reference (raises ``ReferenceError_`` when malformed)."""
+    ref = parse_registry_reference(text)
+    return ImageFacts(text, ref.registry, ref.repository, ref.digest is not None)
 
 
 def evaluate_gate(policy: GatePolicy, inputs: GateInputs) -> Decision:

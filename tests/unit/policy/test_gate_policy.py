@@ -15,6 +15,7 @@ from hullguard.match.model import Finding, FindingStatus
 from hullguard.model.package import PackageType
 from hullguard.model.severity import Severity
 from hullguard.policy import GateInputs, Verdict, evaluate_gate, parse_gate_policy
+from hullguard.policy.evaluate import facts_of
 from hullguard.policy.model import Action, GatePolicy
 from hullguard.scan.image_secrets import ImageSecret
 from hullguard.secrets.interface import RuleId, SecretCategory, SecretMatch
@@ -109,17 +110,17 @@ def test_base_image_rules() -> None:
     policy = _policy(
         "images: {allowedRegistries: [ghcr.io/acme], requireDigest: true, blockEol: true}"
     )
-    bad = GateInputs("docker.io/library/x:1", "docker.io", "library/x", False, TODAY,
-                     eol_since=dt.date(2024, 6, 30), os_name="debian 10")  # fmt: skip
+    bad = GateInputs("x", (facts_of("x:1"),), TODAY, eol_since=dt.date(2024, 6, 30),
+                     os_name="debian 10")  # fmt: skip
     decision = evaluate_gate(policy, bad)
     assert decision.verdict is Verdict.BLOCK
     assert [r.rule for r in decision.reasons] == [
         "images.allowedRegistries", "images.blockEol", "images.requireDigest",
     ]  # fmt: skip
-    good = GateInputs("ghcr.io/acme/app@sha256:" + "a" * 64, "ghcr.io", "acme/app", True, TODAY)
+    good = GateInputs("app", (facts_of("ghcr.io/acme/app@sha256:" + "a" * 64),), TODAY)
     assert evaluate_gate(policy, good).verdict is Verdict.ALLOW
     # a prefix must end at a path segment: ghcr.io/acme-evil is not ghcr.io/acme
-    evil = GateInputs("ghcr.io/acme-evil/app", "ghcr.io", "acme-evil/app", True, TODAY)
+    evil = GateInputs("app", (facts_of("ghcr.io/acme-evil/app@sha256:" + "a" * 64),), TODAY)
     assert evaluate_gate(policy, evil).verdict is Verdict.BLOCK
 
 
