@@ -16,6 +16,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.db_cmd": "db",
     "hullguard.cli.sign_cmd": "SIGN_COMMANDS",
     "hullguard.cli.provenance_cmd": "SUPPLY_COMMANDS",
+    "hullguard.cli.gate_cmd": "gate",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

@@ -171,7 +171,8 @@ def evaluate_gate(policy: GatePolicy, inputs: GateInputs) -> Decision:
             skipped.append("runtime")
         reasons += _runtime_reasons(policy.runtime, inputs.runtime or ())
     verdict = max((VERDICT_OF[r.action] for r in reasons), key=lambda v: v.rank, default=None)
-    return Decision(verdict or Verdict.ALLOW, tuple(sorted(set(reasons))), tuple(skipped))
+    ordered = sorted(set(reasons), key=lambda r: (list(Action).index(r.action), r))
+    return Decision(verdict or Verdict.ALLOW, tuple(ordered), tuple(skipped))
 
 
 def _signature_reasons(action: Action, decision: SignDecision | None) -> list[Reason]:

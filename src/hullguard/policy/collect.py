@@ -1,0 +1,138 @@
+"""Gate orchestrator: compute only the results a policy needs, then evaluate it.
+
+This is the I/O side of the gate (image, database, registry, files); the
+decision itself is :func:`hullguard.policy.evaluate.evaluate_gate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hullguard.audit.files import audit_inputs
+from hullguard.audit.image_config import eol_date
+from hullguard.audit.interface import AuditOptions
+from hullguard.audit.interface import Finding as AuditFinding
+from hullguard.cache import AnalysisCache
+from hullguard.image.loader import OpenOptions, open_image
+from hullguard.image.reference import Transport, parse_reference
+from hullguard.image.registry.options import RegistryOptions
+from hullguard.match.model import Finding, VulnOptions
+from hullguard.model.package import OSInfo
+from hullguard.policy.evaluate import GateInputs, ImageFacts, evaluate_gate
+from hullguard.policy.model import Decision, GatePolicy
+from hullguard.progress import NULL_PROGRESS, Progress
+from hullguard.scan.image_scan import ImageScan, scan_image
+from hullguard.secrets import SecretScanner
+from hullguard.sign import policy as signing
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GateRequest:
+    """What ``hullguard gate`` was asked to judge."""
+
+    image: str
+    db_path: Path | None = None
+    dockerfile: Path | None = None
+    manifests: Path | None = None
+    open_options: OpenOptions = field(default_factory=OpenOptions)
+    registry: RegistryOptions = field(default_factory=RegistryOptions)
+    cache: AnalysisCache = field(default_factory=lambda: AnalysisCache(None))
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class GateRun:
+    decision: Decision
+    image: str
+    manifest_digest: str
+
+
+def base_images(path: Path) -> tuple[ImageFacts, ...]:
+    """The external base images of a Dockerfile (stage references and scratch excluded)."""
+    from hullguard.errors import UsageError
+    from hullguard.lint.dockerfile.parser import parse
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read Dockerfile {path}: {exc.strerror}") from exc
+    out = []
+    for stage in parse(data, str(path)).stages:
+        ref = stage.ref
+        if stage.base_stage is None and ref is not None and stage.base != "scratch":
+            out.append(ImageFacts(stage.base, ref.registry, ref.repository, bool(ref.digest)))
+    return tuple(out)
+
+
+def _runtime(policy: GatePolicy, manifests: Path | None) -> tuple[AuditFinding, ...] | None:
+    if policy.runtime is None or manifests is None:
+        return None
+    report = audit_inputs([str(manifests)], AuditOptions(policy.runtime.profile))
+    return report.findings
+
+
+def _vulns(scan: ImageScan, db_path: Path | None, today: dt.date, warn: Warn) -> list[Finding]:
+    from hullguard.errors import UsageError
+    from hullguard.match import scan_packages
+    from hullguard.vulndb import open_db
+
+    if db_path is None or scan.catalog is None:
+        raise UsageError("the policy has a vulnerabilities section but no database was given")
+    with open_db(db_path) as db:
+        report = scan_packages(
+            scan.catalog.packages, scan.catalog.os_info, db, VulnOptions(today=today)
+        )
+    for w in report.warnings:
+        warn(w)
+    return list(report.findings)
+
+
+def _signatures(policy: GatePolicy, image: str, request: GateRequest) -> signing.Decision | None:
+    if policy.signatures is None:
+        return None
+    ref = parse_reference(image)
+    if ref.transport is not Transport.REGISTRY or ref.registry is None:
+        return signing.Decision(False, (f"{image} is not a registry image: cannot verify",))
+    from hullguard.sign.service import gather_evidence
+
+    evidence = gather_evidence(ref.registry, request.registry)
+    return signing.evaluate(policy.signatures.policy_set, evidence)
+
+
+def run_gate(
+    policy: GatePolicy, request: GateRequest, *, progress: Progress = NULL_PROGRESS
+) -> GateRun:
+    """Run what ``policy`` needs on ``request.image`` and decide."""
+    want_vulns = policy.vulnerabilities is not None
+    want_eol = policy.images is not None and policy.images.block_eol
+    image = open_image(request.image, request.open_options)
+    try:
+        scan = scan_image(
+            image,
+            want_packages=want_vulns or want_eol,
+            secret_scanner=SecretScanner() if policy.secrets is not None else None,
+            cache=request.cache,
+            progress=progress,
+        )
+    finally:
+        image.close()
+    os_info: OSInfo | None = scan.catalog.os_info if scan.catalog else None
+    vulns = _vulns(scan, request.db_path, request.today, progress.warn) if want_vulns else None
+    inputs = GateInputs(
+        image=request.image,
+        refs=base_images(request.dockerfile) if request.dockerfile else (),
+        today=request.today,
+        vulnerabilities=vulns,
+        secrets=scan.secrets if policy.secrets is not None else None,
+        eol_since=eol_date(os_info) if want_eol else None,
+        os_name=f"{os_info.id} {os_info.version_id}" if os_info else "",
+        signatures=_signatures(policy, request.image, request),
+        runtime=_runtime(policy, request.manifests),
+    )
+    digest = image.manifest_digest or ""
+    return GateRun(evaluate_gate(policy, inputs), request.image, digest)
