@@ -17,6 +17,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.sign_cmd": "SIGN_COMMANDS",
     "hullguard.cli.provenance_cmd": "SUPPLY_COMMANDS",
     "hullguard.cli.gate_cmd": "gate",
+    "hullguard.cli.serve_cmd": "serve",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

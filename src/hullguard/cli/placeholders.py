@@ -13,7 +13,6 @@ from hullguard.errors import UsageError
 
 _PENDING: dict[str, str] = {
     "inventory": "Store SBOMs and deployments; ask who runs package X.",
-    "serve": "Run the HTTP API, dashboard and admission webhook.",
 }
 
 
