@@ -105,7 +105,7 @@ def _secret_reasons(policy: SecretPolicy, secrets: Sequence[ImageSecret]) -> lis
     return out
 
 
-def _registry_allowed(allowed: Sequence[str], registry: str, repository: str) -> bool:
+def registry_allowed(allowed: Sequence[str], registry: str, repository: str) -> bool:
     full = f"{registry}/{repository}"
     return any(full == a or full.startswith(a.rstrip("/") + "/") for a in allowed)
 
@@ -114,7 +114,7 @@ def _image_reasons(policy: ImagePolicy, inputs: GateInputs) -> list[Reason]:
     out: list[Reason] = []
     act = policy.action
     for ref in inputs.refs:
-        if policy.allowed_registries and not _registry_allowed(
+        if policy.allowed_registries and not registry_allowed(
             policy.allowed_registries, ref.registry, ref.repository
         ):
             allowed = ", ".join(policy.allowed_registries)

@@ -25,6 +25,7 @@ from hullguard.image.reference import RegistryReference, parse_registry_referenc
 from hullguard.image.registry.options import RegistryOptions
 from hullguard.model.image import Digest
 from hullguard.policy import Decision, GateInputs, GatePolicy, ImageFacts, Verdict, evaluate_gate
+from hullguard.policy.evaluate import registry_allowed
 from hullguard.policy.model import Action
 from hullguard.server.admission_review import (
     ContainerImage,
@@ -169,6 +170,11 @@ class AdmissionService:
     def _excluded(self, image: str) -> bool:
         return any(signing.glob_match(g, image) for g in self.config.exclude_images)
 
+    def _disallowed(self, ref: RegistryReference) -> bool:
+        images = self.config.policy.images
+        allowed = images.allowed_registries if images else ()
+        return bool(allowed) and not registry_allowed(allowed, ref.registry, ref.repository)
+
     def _digest(self, ref: RegistryReference) -> Digest:
         if ref.digest is not None:
             return ref.digest
@@ -215,8 +221,8 @@ class AdmissionService:
                 continue
             ref = parse_registry_reference(image)
             facts.append(ImageFacts(image, ref.registry, ref.repository, ref.digest is not None))
-            if self.config.policy.signatures is None:
-                continue
+            if self.config.policy.signatures is None or self._disallowed(ref):
+                continue  # a disallowed registry is denied anyway: do not contact it
             digest = self._digest(ref)
             digests[image] = digest
             decision = self._signature(ref, digest)

@@ -1,0 +1,179 @@
+"""Real parts for the admission tests: docker-registry on 127.0.0.1 with an image signed by
+``hullguard sign`` and an unsigned one, and the webhook over real HTTPS (trustme CA).
+
+The registry helper is copied in reduced form from tests/integration/sign/conftest.py
+(pytest importlib mode cannot import another conftest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+import yaml
+
+KEY_PASSWORD = "hullguard-test-key-password"  # fake, for a throwaway test key
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Images:
+    host: str
+    signed: str  # tag reference, signed by ``pub``
+    unsigned: str
+    signed_digest: str
+    pub: Path
+
+
+def _start_registry(root: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    for _ in range(5):
+        port = free_port()
+        config = {
+            "version": 0.1,
+            "log": {"level": "error", "accesslog": {"disabled": True}},
+            "storage": {"filesystem": {"rootdirectory": str(root / "storage")}},
+            "http": {"addr": f"127.0.0.1:{port}", "secret": uuid.uuid4().hex},
+        }
+        (root / "config.yml").write_text(yaml.safe_dump(config))
+        with (root / "registry.log").open("ab") as out:
+            process = subprocess.Popen(
+                ["docker-registry", "serve", str(root / "config.yml")],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v2/", timeout=1)
+                return f"127.0.0.1:{port}", process
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        process.kill()
+        process.wait()
+    raise AssertionError("docker-registry did not start")
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Images]:
+    missing = [t for t in ("umoci", "skopeo", "docker-registry") if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"missing tools: {', '.join(missing)} (make apt installs them)")
+    root = tmp_path_factory.mktemp("admission")
+    layout, bundle = root / "layout", root / "bundle"
+    run("umoci", "init", "--layout", str(layout))
+    run("umoci", "new", "--image", f"{layout}:base")
+    run("umoci", "unpack", "--image", f"{layout}:base", str(bundle))
+    etc = bundle / "rootfs" / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    for tag in ("signed", "unsigned"):
+        (etc / "motd").write_text(f"{tag} image for the hullguard admission tests\n")
+        run("umoci", "repack", "--image", f"{layout}:{tag}", str(bundle))
+    host, process = _start_registry(root)
+    try:
+        for tag in ("signed", "unsigned"):
+            run("skopeo", "copy", "-q", "--dest-tls-verify=false",
+                f"oci:{layout}:{tag}", f"docker://{host}/team/{tag}:v1")  # fmt: skip
+        env = {**os.environ, "COSIGN_PASSWORD": KEY_PASSWORD}
+        hg = [sys.executable, "-m", "hullguard"]
+        run(*hg, "key", "generate", "--output-key-prefix", str(root / "hg"), env=env)
+        signed = run(*hg, "sign", f"{host}/team/signed:v1", "--key", str(root / "hg.key"),
+                     "--insecure", env=env)  # fmt: skip
+        digest = run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}",
+                     f"docker://{host}/team/signed:v1").stdout.strip()  # fmt: skip
+        assert digest.startswith("sha256:"), signed.stderr
+        yield Images(host, f"{host}/team/signed:v1", f"{host}/team/unsigned:v1", digest,
+                     root / "hg.pub")  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    ca: trustme.CA
+    service: Any
+    audit_path: Path
+
+    def post(self, path: str, doc: Any, *, raw: bytes | None = None) -> httpx.Response:
+        context = ssl.create_default_context()
+        self.ca.configure_trust(context)
+        body = raw if raw is not None else json.dumps(doc).encode()
+        with httpx.Client(verify=context, timeout=30) as client:
+            return client.post(
+                self.url + path, content=body, headers={"Content-Type": "application/json"}
+            )
+
+    def audit(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.audit_path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[trustme.CA, Path, Path]:
+    root = tmp_path_factory.mktemp("webhook-tls")
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1", "hullguard-webhook.hullguard.svc")
+    cert, key = root / "tls.crt", root / "tls.key"
+    leaf.private_key_pem.write_to_path(str(key))
+    cert.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    return ca, cert, key
+
+
+@pytest.fixture
+def webhook(tls: tuple[trustme.CA, Path, Path], tmp_path: Path) -> Iterator[Callable[..., Webhook]]:
+    """Start the real HTTPS webhook for a policy text and config overrides."""
+    from hullguard.image.registry.options import RegistryOptions
+    from hullguard.policy.load import parse_gate_policy
+    from hullguard.server.admission import AdmissionConfig, AdmissionService, AuditLog
+    from hullguard.server.httpd import create_server
+
+    started: list[Any] = []
+    streams: list[Any] = []
+
+    def start(policy: str, base: Path = tmp_path, **overrides: Any) -> Webhook:
+        ca, cert, key = tls
+        gate = parse_gate_policy(yaml.safe_load(policy), base)
+        registry = RegistryOptions(insecure=True, timeout=overrides.pop("registry_timeout", 2.0))
+        config = AdmissionConfig(policy=gate, registry=registry, **overrides)
+        audit_path = tmp_path / f"audit-{len(started)}.jsonl"
+        stream = audit_path.open("a", encoding="utf-8")
+        streams.append(stream)
+        service = AdmissionService(config, audit=AuditLog(stream))
+        server = create_server(service, "127.0.0.1", 0, cert, key)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        started.append(server)
+        return Webhook(f"https://127.0.0.1:{server.server_address[1]}", ca, service, audit_path)
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+    for stream in streams:
+        stream.close()
