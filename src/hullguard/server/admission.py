@@ -8,6 +8,7 @@ gate policy's pure :func:`hullguard.policy.evaluate_gate`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 
 from hullguard.audit.engine import audit_bytes
 from hullguard.audit.interface import AuditOptions
+from hullguard.audit.interface import Finding as AuditFinding
 from hullguard.errors import HullguardError
 from hullguard.image.reference import RegistryReference, parse_registry_reference
 from hullguard.image.registry.options import RegistryOptions
@@ -112,6 +114,7 @@ class AdmissionService:
         self._today = today
         self.verified: TTLCache[signing.Decision] = TTLCache(config.cache_ttl)
         self.tags: TTLCache[Digest] = TTLCache(config.tag_ttl)
+        self.audited: TTLCache[tuple[AuditFinding, ...]] = TTLCache(config.cache_ttl, 2_000)
         self._pool = ThreadPoolExecutor(config.workers, thread_name_prefix="admission")
 
     def close(self) -> None:
@@ -239,13 +242,25 @@ class AdmissionService:
         outcome.digests = digests
         return outcome
 
-    def _runtime(self, review: Review) -> tuple[Any, ...] | None:
+    def _runtime(self, review: Review) -> tuple[AuditFinding, ...] | None:
         runtime = self.config.policy.runtime
         if runtime is None:
             return None
-        data = json.dumps(review.obj).encode()
-        result = audit_bytes(data, f"{review.kind}/{review.name}", AuditOptions(runtime.profile))
-        return result.findings
+        obj = review.obj or {}
+        # pods of one template differ only in name/labels/owner: audit each spec once
+        key = hashlib.sha256(
+            json.dumps(
+                [review.kind, obj.get("metadata", {}).get("annotations"), obj.get("spec"),
+                 obj.get("template")], sort_keys=True,
+            ).encode()
+        ).hexdigest()  # fmt: skip
+        cached = self.audited.get(key)
+        if cached is None:
+            data = json.dumps(obj).encode()
+            name = f"{review.kind}/{review.name}"
+            cached = audit_bytes(data, name, AuditOptions(runtime.profile)).findings
+            self.audited.put(key, cached)
+        return cached
 
     def _log(self, endpoint: Endpoint, review: Review, outcome: _Outcome, took: float) -> None:
         self.audit.write({
