@@ -45,3 +45,7 @@ class TTLCache(Generic[V]):
             self._data.move_to_end(key)
             while len(self._data) > self._max:
                 self._data.popitem(last=False)
+
+    def evict(self, key: Hashable) -> None:
+        with self._lock:
+            self._data.pop(key, None)
