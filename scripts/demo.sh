@@ -55,6 +55,10 @@ echo "== hullguard scan --scanners misconfig: image hardening"
 $HG scan --scanners misconfig "$IMAGE" | tail -8 || true
 echo
 
+echo "== hullguard gate and the admission webhook: one policy for CI and the cluster"
+HG="$HG" IMAGE="$IMAGE" OUT="$OUT" bash scripts/demo_gate.sh
+echo
+
 echo "== signing: key generate, sign in a local registry, verify, a tampered copy failing"
 HG="$HG" APP="$APP" bash scripts/demo_sign.sh
 echo
