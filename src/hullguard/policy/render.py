@@ -29,7 +29,8 @@ def render_table(decision: Decision, image: str, digest: str) -> str:
     if decision.skipped:
         lines.append(f"Not evaluated (no input): {', '.join(decision.skipped)}")
     for reason in decision.reasons:
-        lines.append(f"  [{reason.action.value:<6}] {reason.rule}: {reason.message}")
+        where = f" ({reason.evidence})" if reason.evidence not in reason.message else ""
+        lines.append(f"  [{reason.action.value:<6}] {reason.rule}: {reason.message}{where}")
     if not decision.reasons:
         lines.append("  no policy rule matched")
     return "\n".join(lines) + "\n"
