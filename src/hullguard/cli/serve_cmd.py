@@ -109,3 +109,5 @@ def serve(**kw: Any) -> None:  # fmt: skip
         pass
     finally:
         server.server_close()
+        if stream is not sys.stdout:
+            stream.close()

@@ -303,3 +303,16 @@ def test_huge_pods(hook: Webhook, images: Images) -> None:
     assert hook.post("/validate", big).status_code == 413
     ok = review("Pod", pod(pod_spec(*([pinned] * 200))))
     assert answer(hook.post("/validate", ok))["allowed"] is True
+
+
+def test_required_attestation_missing_denies(
+    webhook: Callable[..., Webhook], images: Images
+) -> None:
+    text = policy(images, runtime=False).replace(
+        "      authorities:", "      attestations: [{type: cyclonedx}]\n      authorities:"
+    )
+    hook = webhook(text, images.pub.parent)
+    pinned = f"{images.host}/team/signed@{images.signed_digest}"
+    resp = answer(hook.post("/validate", review("Pod", pod(pod_spec(pinned)))))
+    assert resp["allowed"] is False
+    assert "no valid attestation" in resp["status"]["message"]
