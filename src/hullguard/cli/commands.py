@@ -18,6 +18,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.provenance_cmd": "SUPPLY_COMMANDS",
     "hullguard.cli.gate_cmd": "gate",
     "hullguard.cli.serve_cmd": "serve",
+    "hullguard.cli.inventory_cmd": "inventory",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

@@ -12,7 +12,6 @@ import click
 from hullguard.errors import UsageError
 
 _PENDING: dict[str, str] = {
-    "inventory": "Store SBOMs and deployments; ask who runs package X.",
 }
 
 

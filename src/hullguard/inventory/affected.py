@@ -1,0 +1,173 @@
+"""Vulnerability questions over the inventory: ``who-is-affected`` and ``rescan``.
+
+Stored packages are re-matched with the same matcher ``hullguard scan`` uses
+(:func:`hullguard.match.matcher.match_packages`). Packages are grouped by the
+image's OS and deduplicated first, so a package shared by ten thousand images is
+matched once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hullguard.errors import UsageError
+from hullguard.inventory.interface import (
+    DeploymentRecord,
+    InventoryError,
+    StoredFinding,
+    os_from_json,
+)
+from hullguard.inventory.store import InventoryStore, stored_package
+from hullguard.match.matcher import match_packages
+from hullguard.match.model import Finding
+from hullguard.model.package import Package
+from hullguard.vulndb import VulnDB
+
+#: (type, name, version, purl, source_name, source_version, metadata)
+PackageKey = tuple[str, str, str, str, str, str, str]
+
+
+def stored_finding(f: Finding) -> StoredFinding:
+    return StoredFinding(
+        f.vuln_id,
+        f.package_name,
+        f.package_version,
+        f.purl,
+        tuple(f.fixed_versions),
+        f.severity.value,
+        tuple(f.aliases),
+    )
+
+
+def findings_of(packages: Sequence[Package], os_info: Any, db: VulnDB) -> list[StoredFinding]:
+    """Findings of one image's packages (no suppressions: the inventory keeps them all)."""
+    findings, _ = match_packages(packages, os_info, db)
+    return sorted({stored_finding(f) for f in findings})
+
+
+def match_rows(
+    store: InventoryStore, rows: Iterable[Sequence[Any]], db: VulnDB
+) -> dict[int, set[StoredFinding]]:
+    """Findings per image id for package rows (see ``InventoryStore.package_rows``)."""
+    groups: dict[int, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        key: PackageKey = (row[1], row[2], row[3], row[4], row[5], row[6], row[9])
+        groups[row[0]][key].append(row[0])
+    by_os: dict[str, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
+    os_of = store.os_for(groups.keys())
+    for image_id, keys in groups.items():
+        for key in keys:
+            by_os[os_of[image_id]][key].append(image_id)
+    out: dict[int, set[StoredFinding]] = defaultdict(set)
+    for os_text, keyed in by_os.items():
+        _match_group(os_text, keyed, db, out)
+    return out
+
+
+def _match_group(
+    os_text: str,
+    keyed: dict[PackageKey, list[int]],
+    db: VulnDB,
+    out: dict[int, set[StoredFinding]],
+) -> None:
+    packages = {
+        key: stored_package("", (0, *key[:6], "", "", key[6])).to_package() for key in keyed
+    }
+    findings, _ = match_packages(list(packages.values()), os_from_json(os_text), db)
+    owners: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for key, images in keyed.items():
+        owners[(key[1], key[2], key[3])].extend(images)
+    for finding in findings:
+        stored = stored_finding(finding)
+        for image_id in owners.get(
+            (finding.package_name, finding.package_version, finding.purl), []
+        ):
+            out[image_id].add(stored)
+
+
+# -- who-is-affected ------------------------------------------------------------
+
+
+def resolve_vuln(db: VulnDB, vuln_id: str) -> tuple[frozenset[str], dict[str, set[str]]]:
+    """The id with its aliases, and the (namespace -> names) the database lists for them."""
+    try:
+        conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise InventoryError(f"cannot read {db.path}: {exc}") from None
+    try:
+        pattern = (
+            '%"' + vuln_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
+        )
+        ids = {vuln_id}
+        for advisory_id, aliases in conn.execute(
+            "SELECT id, aliases FROM advisories WHERE id = ? OR aliases LIKE ? ESCAPE '\\'",
+            (vuln_id, pattern),
+        ):
+            ids.add(advisory_id)
+            ids.update(json.loads(aliases))
+        marks = ",".join("?" * len(ids))
+        names: dict[str, set[str]] = defaultdict(set)
+        for namespace, name in conn.execute(
+            f"SELECT namespace, name FROM affected WHERE advisory_id IN ({marks})",  # noqa: S608
+            sorted(ids),
+        ):
+            names[namespace].add(name)
+    finally:
+        conn.close()
+    if not names:
+        raise UsageError(
+            f"{vuln_id} is not in the vulnerability database",
+            hint="check the id, or run `hullguard db update` for newer advisories",
+        )
+    return frozenset(ids), names
+
+
+@dataclass(frozen=True, order=True)
+class AffectedImage:
+    digest: str
+    refs: tuple[str, ...]
+    deployments: tuple[DeploymentRecord, ...]
+    findings: tuple[StoredFinding, ...]
+
+
+@dataclass(frozen=True)
+class WhoIsAffected:
+    vuln_id: str
+    aliases: tuple[str, ...]
+    images: tuple[AffectedImage, ...]
+
+
+def who_is_affected(store: InventoryStore, db: VulnDB, vuln_id: str) -> WhoIsAffected:
+    """Stored images with a package the current database says ``vuln_id`` affects."""
+    ids, names = resolve_vuln(db, vuln_id)
+    rows = list(_lookup_rows(store, names))
+    matched = match_rows(store, rows, db)
+    hits = {
+        image_id: tuple(sorted(f for f in found if f.vuln_id in ids or ids & set(f.aliases)))
+        for image_id, found in matched.items()
+    }
+    hits = {k: v for k, v in hits.items() if v}
+    digests = store.digests_for(hits)
+    refs = store.refs_for(hits)
+    deployments = store.deployments_for(hits)
+    images = sorted(
+        AffectedImage(digests[i], refs.get(i, ()), tuple(deployments.get(i, [])), found)
+        for i, found in hits.items()
+    )
+    return WhoIsAffected(vuln_id, tuple(sorted(ids - {vuln_id})), tuple(images))
+
+
+def _lookup_rows(store: InventoryStore, names: dict[str, set[str]]) -> Iterator[tuple[Any, ...]]:
+    for namespace, wanted in sorted(names.items()):
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from store.package_rows(
+                f"lookup_ns = ? AND lookup_name IN ({marks})", [namespace, *chunk]
+            )

@@ -1,0 +1,66 @@
+"""Storing one catalogued image or SBOM (packages, findings, optional deployment)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hullguard.catalog.sbom_input import read_sbom
+from hullguard.inventory.affected import findings_of
+from hullguard.inventory.interface import DeploymentRecord
+from hullguard.inventory.store import InventoryStore
+from hullguard.model.package import OSInfo, Package
+from hullguard.model.sbom import SubjectKind
+from hullguard.vulndb import VulnDB
+
+
+@dataclass(frozen=True)
+class Catalogued:
+    """What to store: the image identity and its packages."""
+
+    digest: str
+    kind: str
+    refs: tuple[str, ...]
+    os_info: OSInfo | None
+    packages: tuple[Package, ...]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    digest: str
+    created: bool
+    packages: int
+    findings: int | None
+
+
+def from_sbom(data: bytes, path: str) -> Catalogued:
+    """An input SBOM; its subject digest names it, else the digest of the document."""
+    parsed = read_sbom(data)
+    digest = parsed.subject.digest or "sha256:" + hashlib.sha256(data).hexdigest()
+    refs = [path]
+    if parsed.subject.kind is SubjectKind.IMAGE and parsed.subject.name:
+        refs.append(parsed.subject.name)
+    return Catalogued(digest, "sbom", tuple(refs), parsed.os_info, parsed.packages)
+
+
+def store_catalogued(
+    store: InventoryStore,
+    item: Catalogued,
+    db: VulnDB | None,
+    deployments: Sequence[DeploymentRecord],
+    now: str,
+) -> AddResult:
+    """One transaction: image, packages, findings (when a database is given), deployments."""
+    findings = findings_of(item.packages, item.os_info, db) if db is not None else None
+    with store.transaction():
+        image_id, created = store.put_image(
+            item.digest, item.kind, item.refs, item.os_info, item.packages, now
+        )
+        if findings is not None:
+            store.set_findings(image_id, findings)
+        for record in deployments:
+            store.put_deployment(record, image_id)
+    return AddResult(
+        item.digest, created, len(item.packages), None if findings is None else len(findings)
+    )

@@ -1,0 +1,96 @@
+"""Inventory schema and its migrations (SQLite).
+
+``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``; the version
+lives in ``meta.schema_version``. Tables are laid out for fleet queries: package
+rows carry a normalised name and the vulnerability lookup key, both indexed, so
+``who-has`` and ``who-is-affected`` read only the rows they need.
+"""
+
+from __future__ import annotations
+
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    os TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    scanned_at TEXT NOT NULL,
+    package_count INTEGER NOT NULL
+);
+CREATE TABLE image_refs (
+    ref TEXT NOT NULL,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    PRIMARY KEY (ref, image_id)
+) WITHOUT ROWID;
+CREATE INDEX image_refs_image ON image_refs (image_id);
+CREATE TABLE packages (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    norm_name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    purl TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    source_version TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    path TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    lookup_ns TEXT NOT NULL,
+    lookup_name TEXT NOT NULL
+);
+CREATE INDEX packages_name ON packages (norm_name, type);
+CREATE INDEX packages_source ON packages (source_name) WHERE source_name <> '';
+CREATE INDEX packages_lookup ON packages (lookup_ns, lookup_name);
+CREATE INDEX packages_image ON packages (image_id);
+CREATE TABLE deployments (
+    id INTEGER PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    container TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    image_ref TEXT NOT NULL,
+    image_id INTEGER REFERENCES images(id) ON DELETE SET NULL,
+    source TEXT NOT NULL,
+    UNIQUE (cluster, namespace, kind, name, container)
+);
+CREATE INDEX deployments_image ON deployments (image_id);
+CREATE INDEX deployments_ref ON deployments (image_ref);
+CREATE TABLE findings (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    vuln_id TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    package TEXT NOT NULL,
+    version TEXT NOT NULL,
+    purl TEXT NOT NULL,
+    fixed TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    PRIMARY KEY (image_id, vuln_id, package, version, purl)
+);
+CREATE INDEX findings_vuln ON findings (vuln_id);
+CREATE TABLE rescans (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    db_built_at TEXT NOT NULL,
+    images INTEGER NOT NULL,
+    findings INTEGER NOT NULL
+);
+CREATE TABLE rescan_changes (
+    rescan_id INTEGER NOT NULL REFERENCES rescans(id) ON DELETE CASCADE,
+    change TEXT NOT NULL,
+    image_id INTEGER NOT NULL,
+    vuln_id TEXT NOT NULL,
+    package TEXT NOT NULL,
+    version TEXT NOT NULL,
+    fixed TEXT NOT NULL,
+    severity TEXT NOT NULL
+);
+CREATE INDEX rescan_changes_rescan ON rescan_changes (rescan_id);
+"""
+
+#: one script per schema step; append, never edit a released step
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)

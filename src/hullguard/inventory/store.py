@@ -1,0 +1,372 @@
+"""The inventory SQLite file: opening, migrations, transactional writes and indexed reads.
+
+Every command's writes run in one ``BEGIN IMMEDIATE`` transaction, so a failed
+or interrupted command leaves the inventory as it was. Images are keyed by
+digest: adding the same digest again replaces its packages and findings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hullguard.cache import default_cache_dir
+from hullguard.errors import UsageError
+from hullguard.inventory.interface import (
+    DeploymentRecord,
+    ImageSummary,
+    InventoryError,
+    NotInInventory,
+    StoredFinding,
+    StoredPackage,
+    os_to_json,
+)
+from hullguard.inventory.names import normalise_name
+from hullguard.inventory.schema import MIGRATIONS, SCHEMA_VERSION
+from hullguard.match.keys import lookup_key
+from hullguard.model.package import OSInfo, Package
+
+ENV_URL = "HULLGUARD_DATABASE_URL"
+_SQLITE_PREFIX = "sqlite:///"
+_PG_PREFIXES = ("postgresql://", "postgres://")
+_CHUNK = 500
+_SELECT_PACKAGES = (
+    "SELECT image_id, type, name, version, purl, source_name, source_version, layer, "
+    "path, metadata FROM packages"
+)
+
+
+def resolve_database(option: str | None, cache_dir: Path | None = None) -> Path:
+    """``--database`` value, else ``$HULLGUARD_DATABASE_URL``, else ``<cache>/inventory.db``."""
+    text = option or os.environ.get(ENV_URL, "")
+    if not text:
+        return (cache_dir or default_cache_dir()) / "inventory.db"
+    if text.startswith(_PG_PREFIXES):
+        raise UsageError(
+            "PostgreSQL inventories are not supported in this version",
+            hint="use a SQLite file: --database PATH or sqlite:///PATH",
+        )
+    if text.startswith(_SQLITE_PREFIX):
+        text = text[len(_SQLITE_PREFIX) - 1 :]
+    elif "://" in text:
+        raise UsageError(f"unsupported database URL {text!r}", hint="use sqlite:///PATH or a path")
+    return Path(text)
+
+
+@dataclass(frozen=True)
+class ImageRow:
+    id: int
+    digest: str
+    kind: str
+    os: str
+
+
+def open_inventory(path: Path) -> InventoryStore:
+    """Open (creating and migrating as needed) the inventory at ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        store = InventoryStore(path, conn)
+        store.migrate()
+    except sqlite3.DatabaseError as exc:
+        raise InventoryError(
+            f"{path} is not a usable inventory database ({exc})",
+            hint="point --database at another file, or move this one away",
+        ) from None
+    except OSError as exc:
+        raise InventoryError(f"cannot open inventory {path}: {exc.strerror}") from None
+    return store
+
+
+class InventoryStore:
+    """One open inventory file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> InventoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ----------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        has_meta = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if not has_meta:
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise InventoryError(
+                f"{self.path} has inventory schema {current}, newer than this hullguard "
+                f"({SCHEMA_VERSION})",
+                hint="upgrade hullguard",
+            )
+        for step in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(step + 1),)
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writes ----------------------------------------------------------------
+
+    def put_image(
+        self,
+        digest: str,
+        kind: str,
+        refs: Sequence[str],
+        os_info: OSInfo | None,
+        packages: Sequence[Package],
+        now: str,
+    ) -> tuple[int, bool]:
+        """Insert or replace an image (by digest); returns (id, created). Call in a transaction."""
+        row = self.conn.execute("SELECT id FROM images WHERE digest = ?", (digest,)).fetchone()
+        created = row is None
+        if row is None:
+            cur = self.conn.execute(
+                "INSERT INTO images (digest, kind, os, added_at, scanned_at, package_count) "
+                "VALUES (?,?,?,?,?,?)",
+                (digest, kind, os_to_json(os_info), now, now, len(packages)),
+            )
+            image_id = int(cur.lastrowid or 0)
+        else:
+            image_id = int(row[0])
+            self.conn.execute("DELETE FROM packages WHERE image_id = ?", (image_id,))
+            self.conn.execute(
+                "UPDATE images SET kind=?, os=?, scanned_at=?, package_count=? WHERE id=?",
+                (kind, os_to_json(os_info), now, len(packages), image_id),
+            )
+        self.conn.executemany(
+            "INSERT INTO packages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (_package_row(image_id, p, os_info) for p in packages),
+        )
+        for ref in refs:
+            self.conn.execute("INSERT OR IGNORE INTO image_refs VALUES (?, ?)", (ref, image_id))
+        self._link_deployments(image_id, digest, refs)
+        return image_id, created
+
+    def _link_deployments(self, image_id: int, digest: str, refs: Sequence[str]) -> None:
+        for ref in refs:
+            self.conn.execute(
+                "UPDATE deployments SET image_id = ? WHERE image_ref = ?", (image_id, ref)
+            )
+        self.conn.execute(
+            "UPDATE deployments SET image_id = ? WHERE image_ref LIKE ?",
+            (image_id, f"%@{digest}"),
+        )
+
+    def set_findings(self, image_id: int, findings: Iterable[StoredFinding]) -> None:
+        """Replace an image's findings. Call in a transaction."""
+        self.conn.execute("DELETE FROM findings WHERE image_id = ?", (image_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO findings VALUES (?,?,?,?,?,?,?,?)",
+            (
+                (image_id, f.vuln_id, json.dumps(f.aliases), f.package, f.version, f.purl,
+                 json.dumps(f.fixed), f.severity)
+                for f in findings
+            ),
+        )  # fmt: skip
+
+    def put_deployment(self, record: DeploymentRecord, image_id: int | None) -> None:
+        """Upsert a deployment; ``image_id`` None links by reference/digest when possible."""
+        if image_id is None:
+            image_id = self.image_id_for_ref(record.image_ref)
+        self.conn.execute(
+            "INSERT INTO deployments (cluster, namespace, name, kind, container, environment, "
+            "image_ref, image_id, source) VALUES (?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (cluster, namespace, kind, name, container) DO UPDATE SET "
+            "environment=excluded.environment, image_ref=excluded.image_ref, "
+            "image_id=excluded.image_id, source=excluded.source",
+            (record.cluster, record.namespace, record.name, record.kind, record.container,
+             record.environment, record.image_ref, image_id, record.source),
+        )  # fmt: skip
+
+    # -- reads -----------------------------------------------------------------
+
+    def image_id_for_ref(self, ref: str) -> int | None:
+        """A stored image pinned by ``ref``'s digest, else one stored under ``ref``."""
+        _, at, digest = ref.rpartition("@")
+        if at and digest.startswith("sha256:"):
+            row = self.conn.execute("SELECT id FROM images WHERE digest = ?", (digest,)).fetchone()
+            if row:
+                return int(row[0])
+        row = self.conn.execute(
+            "SELECT image_id FROM image_refs WHERE ref = ? ORDER BY image_id DESC LIMIT 1", (ref,)
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def find_image(self, text: str) -> ImageRow:
+        """An image by digest, unique digest prefix (``sha256:abc…``) or stored reference."""
+        rows = self.conn.execute(
+            "SELECT id, digest, kind, os FROM images WHERE digest = ? OR digest LIKE ? "
+            "OR id IN (SELECT image_id FROM image_refs WHERE ref = ?) ORDER BY id",
+            (text, f"{text}%" if text.startswith("sha256:") and len(text) >= 11 else "", text),
+        ).fetchall()
+        if not rows:
+            raise NotInInventory(
+                f"no stored image matches {text!r}", hint="see `hullguard inventory images`"
+            )
+        if len(rows) > 1:
+            raise NotInInventory(f"{text!r} names {len(rows)} images", hint="give a full digest")
+        return ImageRow(*rows[0])
+
+    def images(self) -> list[ImageSummary]:
+        refs = self.refs_for(None)
+        rows = self.conn.execute(
+            "SELECT i.id, i.digest, i.kind, i.os, i.package_count, i.added_at, "
+            "(SELECT COUNT(*) FROM findings f WHERE f.image_id = i.id), "
+            "(SELECT COUNT(*) FROM deployments d WHERE d.image_id = i.id) "
+            "FROM images i ORDER BY i.digest"
+        ).fetchall()
+        return [
+            ImageSummary(r[1], r[2], refs.get(r[0], ()), _os_label(r[3]), r[4], r[6], r[7], r[5])
+            for r in rows
+        ]
+
+    def deployments(self) -> list[tuple[DeploymentRecord, str]]:
+        """Every deployment with the digest of its linked image (``""`` when unlinked)."""
+        rows = self.conn.execute(
+            "SELECT d.cluster, d.namespace, d.name, d.kind, d.container, d.environment, "
+            "d.image_ref, d.source, COALESCE(i.digest, '') FROM deployments d "
+            "LEFT JOIN images i ON i.id = d.image_id"
+        ).fetchall()
+        return sorted((DeploymentRecord(*r[:8]), r[8]) for r in rows)
+
+    def refs_for(self, image_ids: Iterable[int] | None) -> dict[int, tuple[str, ...]]:
+        out: dict[int, list[str]] = defaultdict(list)
+        for image_id, ref in self._select_in(
+            "SELECT image_id, ref FROM image_refs WHERE image_id IN ({})",
+            "SELECT image_id, ref FROM image_refs",
+            image_ids,
+        ):
+            out[image_id].append(ref)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
+
+    def deployments_for(self, image_ids: Iterable[int]) -> dict[int, list[DeploymentRecord]]:
+        out: dict[int, list[DeploymentRecord]] = defaultdict(list)
+        for row in self._select_in(
+            "SELECT image_id, cluster, namespace, name, kind, container, environment, "
+            "image_ref, source FROM deployments WHERE image_id IN ({})",
+            "",
+            image_ids,
+        ):
+            out[row[0]].append(DeploymentRecord(*row[1:]))
+        return {k: sorted(v) for k, v in out.items()}
+
+    def digests_for(self, image_ids: Iterable[int]) -> dict[int, str]:
+        return dict(
+            self._select_in("SELECT id, digest FROM images WHERE id IN ({})", "", image_ids)
+        )
+
+    def digests_for_all(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, digest FROM images"))
+
+    def os_for(self, image_ids: Iterable[int] | None) -> dict[int, str]:
+        return dict(
+            self._select_in(
+                "SELECT id, os FROM images WHERE id IN ({})", "SELECT id, os FROM images", image_ids
+            )
+        )
+
+    def package_rows(self, where: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """Package rows as (image_id, type, name, version, purl, source_name,
+        source_version, layer, path, metadata) for a ``WHERE`` clause of this package's callers."""
+        return self.conn.execute(
+            f"{_SELECT_PACKAGES} WHERE {where}",  # noqa: S608 (callers pass fixed clauses)
+            params,
+        )
+
+    def findings_for(self, image_id: int) -> list[StoredFinding]:
+        rows = self.conn.execute(
+            "SELECT vuln_id, package, version, purl, fixed, severity, aliases FROM findings "
+            "WHERE image_id = ?",
+            (image_id,),
+        ).fetchall()
+        return sorted(_finding(r) for r in rows)
+
+    def all_findings(self) -> dict[int, set[StoredFinding]]:
+        out: dict[int, set[StoredFinding]] = defaultdict(set)
+        for row in self.conn.execute(
+            "SELECT image_id, vuln_id, package, version, purl, fixed, severity, aliases "
+            "FROM findings"
+        ):
+            out[row[0]].add(_finding(row[1:]))
+        return out
+
+    def _select_in(
+        self, template: str, everything: str, ids: Iterable[int] | None
+    ) -> Iterator[tuple[Any, ...]]:
+        if ids is None:
+            yield from self.conn.execute(everything)
+            return
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            yield from self.conn.execute(template.format(",".join("?" * len(chunk))), chunk)
+
+
+def _finding(row: Sequence[Any]) -> StoredFinding:
+    return StoredFinding(
+        row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], tuple(json.loads(row[6]))
+    )
+
+
+def _os_label(text: str) -> str:
+    if not text:
+        return ""
+    ident, version, *_ = json.loads(text)
+    return f"{ident} {version}".strip()
+
+
+def _package_row(image_id: int, p: Package, os_info: OSInfo | None) -> tuple[Any, ...]:
+    key = lookup_key(p, os_info)
+    first = p.evidence[0] if p.evidence else None
+    layer = (first.layer_diff_id or "") if first else ""
+    return (
+        image_id, p.type.value, p.name, normalise_name(p.type.value, p.name), p.version, p.purl,
+        p.source_name, p.source_version, layer, first.path if first else "",
+        json.dumps([list(kv) for kv in p.metadata]),
+        key.namespace if key else "", key.name if key else "",
+    )  # fmt: skip
+
+
+def stored_package(digest: str, row: Sequence[Any]) -> StoredPackage:
+    """A :class:`StoredPackage` from a :meth:`InventoryStore.package_rows` row."""
+    return StoredPackage(
+        digest, row[1], row[2], row[3], row[4], row[7], row[8], row[5], row[6], row[9]
+    )
