@@ -307,7 +307,7 @@ class InventoryStore:
         """Package rows as (image_id, type, name, version, purl, source_name,
         source_version, layer, path, metadata) for a ``WHERE`` clause of this package's callers."""
         return self.conn.execute(
-            f"{_SELECT_PACKAGES} WHERE {where}",  # noqa: S608 (callers pass fixed clauses)
+            f"{_SELECT_PACKAGES} WHERE {where}",  # callers pass fixed clauses, values bound
             params,
         )
 
