@@ -13,7 +13,7 @@ import click
 
 from hullguard.cli import inventory_render as render
 from hullguard.cli.db_cmd import resolve_db_path
-from hullguard.errors import UsageError
+from hullguard.errors import AuditInputError, UsageError
 from hullguard.fsutil import write_text
 from hullguard.inventory import InventoryStore, open_inventory, resolve_database
 from hullguard.inventory.interface import DeploymentRecord
@@ -171,13 +171,18 @@ def import_k8s(ctx: click.Context, /, path: Path, cluster: str, environment: str
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read manifest {file}: {exc}") from None
-        records += deployments_from_text(text, str(file), cluster=cluster, environment=environment)
+        try:
+            records += deployments_from_text(
+                text, str(file), cluster=cluster, environment=environment
+            )
+        except AuditInputError as exc:  # broken input is a usage error here
+            raise UsageError(exc.message, hint=exc.hint) from None
     if not records:
         raise UsageError(f"no workload with a container image in {path}")
-    with _store(ctx, database) as store, store.transaction():
-        for record in records:
-            store.put_deployment(record, None)
     with _store(ctx, database) as store:
+        with store.transaction():
+            for record in records:
+                store.put_deployment(record, None)
         linked = {(d.cluster, d.namespace, d.kind, d.name, d.container): dg
                   for d, dg in store.deployments()}  # fmt: skip
     rows = [(r, linked.get((r.cluster, r.namespace, r.kind, r.name, r.container), ""))

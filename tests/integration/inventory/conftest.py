@@ -30,7 +30,9 @@ VULNDATA = SHARED / "vulndata"
 ALPINE_SBOM = (
     SHARED / "fixtures/syft/syft/pkg/cataloger/sbom/testdata/alpine/syft-json/sbom.syft.json"
 )
-MICRONAUT_SBOM = SHARED / "fixtures/syft/syft/pkg/cataloger/java/testdata/graalvm-sbom/micronaut.json"
+MICRONAUT_SBOM = (
+    SHARED / "fixtures/syft/syft/pkg/cataloger/java/testdata/graalvm-sbom/micronaut.json"
+)
 
 
 @dataclass(frozen=True)
@@ -140,3 +142,9 @@ def alpine_sbom() -> Path:
 @pytest.fixture(scope="session")
 def vulndata() -> Path:
     return VULNDATA
+
+
+@pytest.fixture(scope="session")
+def add_npm_source() -> Callable[[Path], None]:
+    """Import the npm advisories into a database (a second `db import`)."""
+    return import_npm
