@@ -13,7 +13,8 @@ MANIFESTS = REPO / "tests" / "data" / "manifests"
 WORKLOAD_TEMPLATES = {
     "Pod": ("spec",), "Deployment": ("spec", "template", "spec"),
     "StatefulSet": ("spec", "template", "spec"), "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"), "ReplicationController": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "ReplicationController": ("spec", "template", "spec"),
     "Job": ("spec", "template", "spec"), "PodTemplate": ("template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }  # fmt: skip
