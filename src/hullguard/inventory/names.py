@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hullguard.errors import HullguardError
+from hullguard.image.reference import parse_reference
 from hullguard.model.package import PackageType
 from hullguard.versions import VersionScheme
 
@@ -48,6 +50,20 @@ SCHEMES: dict[PackageType, VersionScheme] = {
     PackageType.NUGET: VersionScheme.NUGET,
     PackageType.BINARY: VersionScheme.GENERIC,
 }
+
+
+def canonical_ref(text: str) -> str:
+    """``nginx:1.27`` -> ``docker.io/library/nginx:1.27`` (digest dropped); others as given."""
+    try:
+        ref = parse_reference(text)
+    except HullguardError:
+        return text.strip()
+    reg = ref.registry
+    if reg is None:
+        return ref.raw
+    if reg.tag is None and reg.digest is not None:
+        return f"{reg.registry}/{reg.repository}@{reg.digest}"
+    return f"{reg.registry}/{reg.repository}:{reg.tag or 'latest'}"
 
 
 def normalise_name(package_type: str, name: str) -> str:

@@ -53,12 +53,13 @@ CREATE TABLE deployments (
     container TEXT NOT NULL,
     environment TEXT NOT NULL,
     image_ref TEXT NOT NULL,
+    image_key TEXT NOT NULL,
     image_id INTEGER REFERENCES images(id) ON DELETE SET NULL,
     source TEXT NOT NULL,
     UNIQUE (cluster, namespace, kind, name, container)
 );
 CREATE INDEX deployments_image ON deployments (image_id);
-CREATE INDEX deployments_ref ON deployments (image_ref);
+CREATE INDEX deployments_key ON deployments (image_key);
 CREATE TABLE findings (
     image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
     vuln_id TEXT NOT NULL,

@@ -28,7 +28,7 @@ from hullguard.inventory.interface import (
     StoredPackage,
     os_to_json,
 )
-from hullguard.inventory.names import normalise_name
+from hullguard.inventory.names import canonical_ref, normalise_name
 from hullguard.inventory.schema import MIGRATIONS, SCHEMA_VERSION
 from hullguard.match.keys import lookup_key
 from hullguard.model.package import OSInfo, Package
@@ -177,13 +177,15 @@ class InventoryStore:
         )
         for ref in refs:
             self.conn.execute("INSERT OR IGNORE INTO image_refs VALUES (?, ?)", (ref, image_id))
+            key = canonical_ref(ref)
+            self.conn.execute("INSERT OR IGNORE INTO image_refs VALUES (?, ?)", (key, image_id))
         self._link_deployments(image_id, digest, refs)
         return image_id, created
 
     def _link_deployments(self, image_id: int, digest: str, refs: Sequence[str]) -> None:
-        for ref in refs:
+        for key in sorted({canonical_ref(r) for r in refs}):
             self.conn.execute(
-                "UPDATE deployments SET image_id = ? WHERE image_ref = ?", (image_id, ref)
+                "UPDATE deployments SET image_id = ? WHERE image_key = ?", (image_id, key)
             )
         self.conn.execute(
             "UPDATE deployments SET image_id = ? WHERE image_ref LIKE ?",
@@ -208,12 +210,13 @@ class InventoryStore:
             image_id = self.image_id_for_ref(record.image_ref)
         self.conn.execute(
             "INSERT INTO deployments (cluster, namespace, name, kind, container, environment, "
-            "image_ref, image_id, source) VALUES (?,?,?,?,?,?,?,?,?) "
+            "image_ref, image_key, image_id, source) VALUES (?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT (cluster, namespace, kind, name, container) DO UPDATE SET "
             "environment=excluded.environment, image_ref=excluded.image_ref, "
-            "image_id=excluded.image_id, source=excluded.source",
+            "image_key=excluded.image_key, image_id=excluded.image_id, source=excluded.source",
             (record.cluster, record.namespace, record.name, record.kind, record.container,
-             record.environment, record.image_ref, image_id, record.source),
+             record.environment, record.image_ref, canonical_ref(record.image_ref), image_id,
+             record.source),
         )  # fmt: skip
 
     # -- reads -----------------------------------------------------------------
@@ -226,7 +229,8 @@ class InventoryStore:
             if row:
                 return int(row[0])
         row = self.conn.execute(
-            "SELECT image_id FROM image_refs WHERE ref = ? ORDER BY image_id DESC LIMIT 1", (ref,)
+            "SELECT image_id FROM image_refs WHERE ref IN (?, ?) ORDER BY image_id DESC LIMIT 1",
+            (ref, canonical_ref(ref)),
         ).fetchone()
         return int(row[0]) if row else None
 
@@ -234,8 +238,13 @@ class InventoryStore:
         """An image by digest, unique digest prefix (``sha256:abc…``) or stored reference."""
         rows = self.conn.execute(
             "SELECT id, digest, kind, os FROM images WHERE digest = ? OR digest LIKE ? "
-            "OR id IN (SELECT image_id FROM image_refs WHERE ref = ?) ORDER BY id",
-            (text, f"{text}%" if text.startswith("sha256:") and len(text) >= 11 else "", text),
+            "OR id IN (SELECT image_id FROM image_refs WHERE ref IN (?, ?)) ORDER BY id",
+            (
+                text,
+                f"{text}%" if text.startswith("sha256:") and len(text) >= 11 else "",
+                text,
+                canonical_ref(text),
+            ),
         ).fetchall()
         if not rows:
             raise NotInInventory(

@@ -61,7 +61,13 @@ def test_put_image_is_idempotent_and_replaces_packages(tmp_path: Path) -> None:
         rows = list(store.package_rows("image_id = ?", [first]))
         assert [(r[2], r[3]) for r in rows] == [("requests", "2.31.0")]
         [summary] = store.images()
-        assert summary.refs == ("app:1", "app:latest") and summary.os == "debian 12"
+        assert summary.refs == (
+            "app:1",
+            "app:latest",
+            "docker.io/library/app:1",
+            "docker.io/library/app:latest",
+        )
+        assert summary.os == "debian 12"
 
 
 def test_failed_command_leaves_inventory_unchanged(tmp_path: Path) -> None:
@@ -84,3 +90,13 @@ def test_deployment_links_when_image_arrives_later(tmp_path: Path) -> None:
         with store.transaction():
             store.put_image(digest, "image", ["app:1"], None, [], "t")
         assert {d.name: dg for d, dg in store.deployments()} == {"web": digest, "api": digest}
+
+
+def test_short_and_canonical_references_link(tmp_path: Path) -> None:
+    digest = "sha256:" + "d" * 64
+    with open_inventory(tmp_path / "inv.db") as store:
+        with store.transaction():
+            store.put_deployment(DeploymentRecord("c", "ns", "web", image_ref="nginx"), None)
+            store.put_image(digest, "image", ["docker.io/library/nginx:latest"], None, [], "t")
+        assert [dg for _, dg in store.deployments()] == [digest]
+        assert store.find_image("nginx:latest").digest == digest
