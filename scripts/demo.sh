@@ -47,6 +47,22 @@ else
 fi
 echo
 
+if [ -d "$VULNDATA" ]; then
+  echo "== hullguard inventory: store the sample image and a deployment, then ask the fleet"
+  INV="--database $OUT/inventory.db"
+  rm -f "$OUT/inventory.db"
+  $HG --cache-dir "$OUT/cache" inventory add "$IMAGE" $INV --deployment web --namespace shop \
+    --cluster prod-eu --environment prod
+  $HG --cache-dir "$OUT/cache" inventory import-k8s tests/data/manifests $INV --cluster prod-eu | tail -3
+  echo "-- who-has pypi:requests<2.31"
+  $HG inventory who-has 'pypi:requests<2.31' $INV
+  echo "-- who-is-affected CVE-2018-18074"
+  $HG --cache-dir "$OUT/cache" inventory who-is-affected CVE-2018-18074 $INV
+  echo "-- rescan (Markdown digest)"
+  $HG --cache-dir "$OUT/cache" inventory rescan -f markdown $INV
+  echo
+fi
+
 echo "== hullguard scan --scanners secret: secrets in every layer, deleted files, history (values redacted)"
 $HG scan --scanners secret "$IMAGE" || true
 echo
