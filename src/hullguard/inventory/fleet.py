@@ -32,7 +32,9 @@ def who_has(store: InventoryStore, query: PackageQuery) -> WhoHas:
     names = query.norm_names
     marks = ",".join("?" * len(names))
     rows = store.package_rows(
-        f"norm_name IN ({marks}) OR (source_name IN ({marks}) AND type IN ('deb','apk','rpm'))",
+        # ``source_name <> ''`` lets SQLite use the partial index (else: a full scan)
+        f"norm_name IN ({marks}) OR (source_name IN ({marks}) AND source_name <> '' "
+        "AND type IN ('deb','apk','rpm'))",
         [*names, *names],
     )
     kept, unreadable = [], []

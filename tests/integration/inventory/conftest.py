@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,8 @@ def run(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Run:
     return invoke
 
 
-CACHE_DIR = Path(__import__("tempfile").mkdtemp(prefix="hg-inventory-cache-"))
+CACHE_DIR = Path(tempfile.mkdtemp(prefix="hg-inventory-cache-"))
+atexit.register(shutil.rmtree, CACHE_DIR, True)
 
 
 def _imagebuild() -> ModuleType:

@@ -100,3 +100,22 @@ def test_short_and_canonical_references_link(tmp_path: Path) -> None:
             store.put_image(digest, "image", ["docker.io/library/nginx:latest"], None, [], "t")
         assert [dg for _, dg in store.deployments()] == [digest]
         assert store.find_image("nginx:latest").digest == digest
+
+
+def test_who_has_query_uses_indexes(tmp_path: Path) -> None:
+    """A full scan of the packages table would miss the latency target at fleet size."""
+    from hullguard.inventory.fleet import who_has
+    from hullguard.inventory.query import parse_query
+
+    with open_inventory(tmp_path / "inv.db") as store:
+        plans: list[str] = []
+        original = store.package_rows
+
+        def explained(where: str, params: list[object]) -> object:
+            sql = f"EXPLAIN QUERY PLAN SELECT * FROM packages WHERE {where}"
+            plans.extend(str(row[3]) for row in store.conn.execute(sql, params))
+            return original(where, params)
+
+        store.package_rows = explained  # type: ignore[assignment,method-assign]
+        who_has(store, parse_query("openssl<3.0.7"))
+        assert plans and not any(p.startswith("SCAN packages") for p in plans), plans
