@@ -48,13 +48,16 @@ def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
     """Re-match everything, store the result and report the difference."""
     image_ids = sorted(store.digests_for_all())
     current = match_rows(store, store.package_rows("1", []), db)
-    previous = store.all_findings()
-    new, resolved = [], []
+    previous = store.finding_keys()
+    new: list[tuple[int, StoredFinding]] = []
+    resolved: list[tuple[int, StoredFinding]] = []
     for image_id in image_ids:
-        before = {f.key: f for f in previous.get(image_id, set())}
+        before = previous.get(image_id, set())
         after = {f.key: f for f in current.get(image_id, set())}
-        new += [(image_id, after[k]) for k in after.keys() - before.keys()]
-        resolved += [(image_id, before[k]) for k in before.keys() - after.keys()]
+        new += [(image_id, after[k]) for k in after.keys() - before]
+        if before - after.keys():
+            gone = before - after.keys()
+            resolved += [(image_id, f) for f in store.findings_for(image_id) if f.key in gone]
     built = db.built_at.isoformat() if db.built_at else ""
     total = sum(len(v) for v in current.values())
     with store.transaction():

@@ -328,6 +328,15 @@ class InventoryStore:
         ).fetchall()
         return sorted(_finding(r) for r in rows)
 
+    def finding_keys(self) -> dict[int, set[tuple[str, str, str, str]]]:
+        """Per image, the identity of every stored finding (cheap: nothing decoded)."""
+        out: dict[int, set[tuple[str, str, str, str]]] = defaultdict(set)
+        for image_id, *key in self.conn.execute(
+            "SELECT image_id, vuln_id, package, version, purl FROM findings"
+        ):
+            out[image_id].add((key[0], key[1], key[2], key[3]))
+        return out
+
     def all_findings(self) -> dict[int, set[StoredFinding]]:
         out: dict[int, set[StoredFinding]] = defaultdict(set)
         for row in self.conn.execute(

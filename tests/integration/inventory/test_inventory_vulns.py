@@ -190,3 +190,18 @@ def test_database_url_from_environment(
     monkeypatch.setenv("HULLGUARD_DATABASE_URL", f"sqlite:///{fleet}")
     res = run("inventory", "images", "-f", "json")
     assert res.code == 0 and len(json.loads(res.out)["images"]) == 4
+
+
+def test_rescan_reports_resolved_findings(
+    run: Run, tmp_path: Path, fresh_db: Path, base_db: Path, app_ref: str, add_npm_source: Any
+) -> None:
+    add_npm_source(fresh_db)
+    inv = ["--database", str(tmp_path / "inv.db")]
+    assert run("inventory", "add", app_ref, *inv, "--db", str(fresh_db)).code == 0
+    doc = json.loads(run("inventory", "rescan", *inv, "--db", str(base_db), "-f", "json").out)
+    assert doc["new"] == []
+    gone = {c["finding"]["vuln_id"] for c in doc["resolved"]}
+    assert gone and all(v.startswith("NSWG-") for v in gone)
+    assert all(c["finding"]["fixed"] for c in doc["resolved"])  # full details kept
+    table = run("inventory", "rescan", *inv, "--db", str(base_db)).out
+    assert "0 new, 0 resolved" in table
