@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -18,6 +18,9 @@ from hullguard.fsutil import write_text
 from hullguard.inventory import InventoryStore, open_inventory, resolve_database
 from hullguard.inventory.interface import DeploymentRecord
 from hullguard.vulndb import VulnDB, open_db
+
+if TYPE_CHECKING:
+    from hullguard.inventory.ingest import Catalogued
 
 
 class Format(StrEnum):
@@ -55,6 +58,28 @@ def _db_option(func: F) -> F:
     )(func)
 
 
+#: (report kind, format) -> renderer; markdown exists for rescan only
+RENDERERS: dict[tuple[str, Format], Callable[[Any], str]] = {
+    ("who-has", Format.TABLE): render.who_has_table,
+    ("who-has", Format.JSON): render.who_has_json,
+    ("affected", Format.TABLE): render.affected_table,
+    ("affected", Format.JSON): render.affected_json,
+    ("images", Format.TABLE): render.images_table,
+    ("images", Format.JSON): render.images_json,
+    ("deployments", Format.TABLE): render.deployments_table,
+    ("deployments", Format.JSON): render.deployments_json,
+    ("diff", Format.TABLE): render.diff_table,
+    ("diff", Format.JSON): render.diff_json,
+    ("rescan", Format.TABLE): render.rescan_table,
+    ("rescan", Format.JSON): render.rescan_json,
+    ("rescan", Format.MARKDOWN): render.rescan_markdown,
+}
+
+
+def _render(kind: str, fmt: str, result: Any) -> str:
+    return RENDERERS[(kind, Format(fmt))](result)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
@@ -77,9 +102,15 @@ def _store(ctx: click.Context, database: str | None) -> Iterator[InventoryStore]
         store.close()
 
 
-def _vulndb(ctx: click.Context, db: str | None, *, required: bool) -> VulnDB | None:
+def _vulndb(ctx: click.Context, db: str | None) -> VulnDB:
+    """The vulnerability database (a clear error when there is none)."""
+    return open_db(resolve_db_path(ctx.find_root(), db))
+
+
+def _optional_vulndb(ctx: click.Context, db: str | None) -> VulnDB | None:
+    """The database when there is one; else a warning (``add`` stores packages only)."""
     path = resolve_db_path(ctx.find_root(), db)
-    if not required and not path.is_file():
+    if not path.is_file():
         click.echo(
             f"hullguard: warning: no vulnerability database at {path}; stored without findings "
             "(run `hullguard inventory rescan` after `hullguard db update`)",
@@ -117,7 +148,7 @@ def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: s
     if deployment:
         ref = item.refs[0] if item.refs else ""
         records.append(DeploymentRecord(cluster, namespace, deployment, "", "", environment, ref))
-    vulndb = _vulndb(ctx, db, required=False)
+    vulndb = _optional_vulndb(ctx, db)
     with _store(ctx, database) as store:
         try:
             result = store_catalogued(store, item, vulndb, records, _now())
@@ -132,7 +163,7 @@ def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: s
     _emit(render.to_json(doc) if fmt == Format.JSON else text, output)
 
 
-def _catalogue(ctx: click.Context, target: str) -> Any:
+def _catalogue(ctx: click.Context, target: str) -> Catalogued:
     from hullguard.inventory.ingest import Catalogued, from_sbom
 
     if target.startswith("sbom:"):
@@ -187,8 +218,7 @@ def import_k8s(ctx: click.Context, /, path: Path, cluster: str, environment: str
                   for d, dg in store.deployments()}  # fmt: skip
     rows = [(r, linked.get((r.cluster, r.namespace, r.kind, r.name, r.container), ""))
             for r in records]  # fmt: skip
-    out = render.deployments_json(rows) if fmt == Format.JSON else render.deployments_table(rows)
-    _emit(out, output)
+    _emit(_render("deployments", fmt, rows), output)
 
 
 @inventory.command(name="who-has")
@@ -205,8 +235,7 @@ def who_has_cmd(ctx: click.Context, /, spec: str, database: str | None, fmt: str
     query = parse_query(spec)
     with _store(ctx, database) as store:
         result = who_has(store, query)
-    out = render.who_has_json(result) if fmt == Format.JSON else render.who_has_table(result)
-    _emit(out, output)
+    _emit(_render("who-has", fmt, result), output)
 
 
 @inventory.command(name="who-is-affected")
@@ -219,12 +248,10 @@ def who_is_affected_cmd(ctx: click.Context, /, vuln_id: str, db: str | None,
     """Stored images affected by a vulnerability (CVE, GHSA, GO-…), with fixed versions."""
     from hullguard.inventory.affected import who_is_affected
 
-    vulndb = _vulndb(ctx, db, required=True)
-    assert vulndb is not None
+    vulndb = _vulndb(ctx, db)
     with vulndb, _store(ctx, database) as store:
         result = who_is_affected(store, vulndb, vuln_id.strip())
-    out = render.affected_json(result) if fmt == Format.JSON else render.affected_table(result)
-    _emit(out, output)
+    _emit(_render("affected", fmt, result), output)
 
 
 @inventory.command(name="images")
@@ -234,7 +261,7 @@ def images_cmd(ctx: click.Context, /, database: str | None, fmt: str, output: st
     """Stored images with their references, package, finding and deployment counts."""
     with _store(ctx, database) as store:
         items = store.images()
-    _emit(render.images_json(items) if fmt == Format.JSON else render.images_table(items), output)
+    _emit(_render("images", fmt, items), output)
 
 
 @inventory.command(name="deployments")
@@ -246,8 +273,7 @@ def deployments_cmd(
     """Recorded deployments and the stored image each runs."""
     with _store(ctx, database) as store:
         items = store.deployments()
-    out = render.deployments_json(items) if fmt == Format.JSON else render.deployments_table(items)
-    _emit(out, output)
+    _emit(_render("deployments", fmt, items), output)
 
 
 @inventory.command(name="diff")
@@ -262,14 +288,7 @@ def diff_cmd(ctx: click.Context, /, image_a: str, image_b: str, database: str | 
 
     with _store(ctx, database) as store:
         result = diff_images(store, image_a, image_b)
-    _emit(render.diff_json(result) if fmt == Format.JSON else render.diff_table(result), output)
-
-
-RESCAN_RENDERERS = {
-    Format.TABLE: render.rescan_table,
-    Format.JSON: render.rescan_json,
-    Format.MARKDOWN: render.rescan_markdown,
-}
+    _emit(_render("diff", fmt, result), output)
 
 
 @inventory.command(name="rescan")
@@ -281,8 +300,7 @@ def rescan_cmd(ctx: click.Context, /, db: str | None, database: str | None, fmt:
     """Re-match every stored image against the current database; report what is new."""
     from hullguard.inventory.rescan import rescan
 
-    vulndb = _vulndb(ctx, db, required=True)
-    assert vulndb is not None
+    vulndb = _vulndb(ctx, db)
     with vulndb, _store(ctx, database) as store:
         report = rescan(store, vulndb, _now())
-    _emit(RESCAN_RENDERERS[Format(fmt)](report), output)
+    _emit(_render("rescan", fmt, report), output)

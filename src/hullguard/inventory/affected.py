@@ -54,15 +54,12 @@ def match_rows(
     store: InventoryStore, rows: Iterable[Sequence[Any]], db: VulnDB
 ) -> dict[int, set[StoredFinding]]:
     """Findings per image id for package rows (see ``InventoryStore.package_rows``)."""
-    groups: dict[int, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
+    rows = list(rows)
+    os_of = store.os_for({row[0] for row in rows})
+    by_os: dict[str, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         key: PackageKey = (row[1], row[2], row[3], row[4], row[5], row[6], row[9])
-        groups[row[0]][key].append(row[0])
-    by_os: dict[str, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
-    os_of = store.os_for(groups.keys())
-    for image_id, keys in groups.items():
-        for key in keys:
-            by_os[os_of[image_id]][key].append(image_id)
+        by_os[os_of[row[0]]][key].append(row[0])
     out: dict[int, set[StoredFinding]] = defaultdict(set)
     for os_text, keyed in by_os.items():
         _match_group(os_text, keyed, db, out)
