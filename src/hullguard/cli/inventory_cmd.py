@@ -13,6 +13,8 @@ import click
 
 from hullguard.cli import inventory_render as render
 from hullguard.cli.db_cmd import resolve_db_path
+from hullguard.cli.options import image_options
+from hullguard.cli.registry_options import registry_options
 from hullguard.errors import AuditInputError, UsageError
 from hullguard.fsutil import write_text
 from hullguard.inventory import InventoryStore, open_inventory, resolve_database
@@ -134,16 +136,18 @@ def inventory() -> None:
 @click.option("--environment", default="", help="Environment of --deployment (prod, staging…).")
 @_db_option
 @_common()
+@image_options
+@registry_options
 @click.pass_context
 def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: str,
         cluster: str, environment: str, db: str | None, database: str | None, fmt: str,
-        output: str | None) -> None:  # fmt: skip
+        output: str | None, **kw: Any) -> None:  # fmt: skip
     """Store an image's (or an SBOM's) packages and findings; idempotent by digest."""
     from hullguard.inventory.ingest import store_catalogued
 
     if deployment is None and (namespace or cluster or environment):
         raise UsageError("--namespace/--cluster/--environment need --deployment NAME")
-    item = _catalogue(ctx, target)
+    item = _catalogue(ctx, target, kw)
     records = []
     if deployment:
         ref = item.refs[0] if item.refs else ""
@@ -163,7 +167,7 @@ def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: s
     _emit(render.to_json(doc) if fmt == Format.JSON else text, output)
 
 
-def _catalogue(ctx: click.Context, target: str) -> Catalogued:
+def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any]) -> Catalogued:
     from hullguard.inventory.ingest import Catalogued, from_sbom
 
     if target.startswith("sbom:"):
@@ -173,14 +177,16 @@ def _catalogue(ctx: click.Context, target: str) -> Catalogued:
         except OSError as exc:
             raise UsageError(f"cannot read SBOM {path}: {exc.strerror}") from None
         return from_sbom(data, path)
-    from hullguard.cli.options import build_cache, build_open_options
+    from hullguard.cli.options import build_cache, build_limits, build_open_options
+    from hullguard.cli.registry_options import registry_options_from_kwargs
     from hullguard.cli.ui import RichProgress
     from hullguard.image.loader import open_image
     from hullguard.scan.image_sbom import catalog_image
 
-    image = open_image(target, build_open_options({}))
+    registry = registry_options_from_kwargs(kw, build_limits(kw))
+    image = open_image(target, build_open_options(kw, registry))
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
-    result = catalog_image(image, build_cache(ctx, {}), progress)
+    result = catalog_image(image, build_cache(ctx, kw), progress)
     digest = image.manifest_digest or image.config_digest
     return Catalogued(digest, "image", (image.reference,), result.os_info, result.packages)
 
