@@ -111,6 +111,8 @@ def parse_query(text: str) -> PackageQuery:
             raise UsageError(f"unknown ecosystem {prefix!r}", hint=f"use one of: {known}")
         spec = rest
     name, constraint, npm_syntax = _split(spec)
+    if types == ECOSYSTEMS["maven"]:
+        name = name.rpartition(":")[2]  # group:artifact -> artifact (stored by artifactId)
     if not name:
         raise UsageError(f"no package name in {text!r}", hint="e.g. openssl<3.0.7")
     query = PackageQuery(text, name, types, constraint, npm_syntax)

@@ -28,6 +28,8 @@ from hullguard.model.package import PackageType
         ("go:github.com/a/b>=v1.0.0", "github.com/a/b",
          {PackageType.GOLANG, PackageType.GO_STDLIB}, ">=v1.0.0"),
         ("bash", "bash", None, ""),
+        ("maven:com.fasterxml:jackson-databind<2.15", "jackson-databind", {PackageType.JAVA},
+         "<2.15"),
     ],
 )  # fmt: skip
 def test_parse(text: str, name: str, types: set[PackageType] | None, constraint: str) -> None:
