@@ -11,8 +11,7 @@ import click
 
 from hullguard.errors import UsageError
 
-_PENDING: dict[str, str] = {
-}
+_PENDING: dict[str, str] = {}
 
 
 def _make(name: str, help_text: str) -> click.Command:
