@@ -258,7 +258,7 @@ def scan_vuln_options(command: F) -> F:
 
 
 @click.command(
-    name="scan", short_help="Scan an image, directory or SBOM: vulnerabilities, secrets, misconfig."
+    name="scan", short_help="Scan an image, dir or SBOM: vulnerabilities, secrets, misconfig."
 )
 @click.argument("target", metavar="TARGET", required=False)
 @click.option(
