@@ -31,6 +31,9 @@ _MAX_ANCHORS = 32
 _MIN_LEN = 2
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 
+#: ``str.lower()`` of each latin-1 character, for ``bytes.translate`` (same length)
+LOWER = bytes(ord(chr(b).lower()) for b in range(256))
+
 
 def _zero_width(item: tuple[Any, Any], state: Any) -> bool:
     if item[0] in _ZERO_WIDTH:
@@ -91,10 +94,13 @@ class Anchored:
 
     regex: re.Pattern[str]
     literals: tuple[bytes, ...] | None
+    #: ``literals`` as str, for :meth:`search`
+    words: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, regex: re.Pattern[str]) -> Anchored:
-        return cls(regex, anchors(regex))
+        found = anchors(regex)
+        return cls(regex, found, tuple(lit.decode("ascii") for lit in found or ()))
 
     def finditer(self, text: str, lowered: bytes, lo: int, hi: int) -> Iterator[re.Match[str]]:
         """Exactly ``regex.finditer(text, lo, hi)``; ``lowered`` is ``text`` lowercased, as
@@ -102,6 +108,26 @@ class Anchored:
         if self.literals is None:
             return self.regex.finditer(text, lo, hi)
         return _finditer_at(self.regex, text, anchor_positions(lowered, self.literals, lo, hi), hi)
+
+    def search(self, text: str) -> bool:
+        """Whether ``regex.search(text)`` finds a match (for short texts such as paths).
+
+        With ``re.ASCII`` a case-insensitive ASCII literal is in ``text.lower()``
+        wherever it matched, so the pattern is tried only where an anchor starts.
+        """
+        if self.literals is None or not self.regex.flags & re.ASCII:
+            return self.regex.search(text) is not None
+        low = text.lower()
+        if len(low) != len(text):  # a non-latin-1 character lengthened: offsets differ
+            return self.regex.search(text) is not None
+        match = self.regex.match
+        for lit in self.words:
+            i = low.find(lit)
+            while i >= 0:
+                if match(text, i) is not None:
+                    return True
+                i = low.find(lit, i + 1)
+        return False
 
 
 def _finditer_at(

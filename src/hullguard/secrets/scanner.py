@@ -20,7 +20,7 @@ import ahocorasick_rs
 
 from hullguard.secrets import checks as chk
 from hullguard.secrets import sensitive
-from hullguard.secrets.anchors import Anchored
+from hullguard.secrets.anchors import LOWER, Anchored
 from hullguard.secrets.config import SecretConfig, builtin_rules
 from hullguard.secrets.imageconfig import env_text, history_assignments, labels_text
 from hullguard.secrets.interface import (
@@ -34,8 +34,6 @@ from hullguard.secrets.interface import (
 
 #: chars of a key name looked at left of a generic rule's keyword
 _KEY_LOOKBACK = 64
-#: ``str.lower()`` of each latin-1 character, for ``bytes.translate`` (same length)
-_LOWER = bytes(ord(chr(b).lower()) for b in range(256))
 #: past this many keyword hits in one input, a rule searches the whole text instead
 _MAX_WINDOWS = 512
 
@@ -125,9 +123,10 @@ class SecretScanner:
             a for a in base_allow + self.config.allow if a.id not in self.config.disable
         )
         self.max_file_bytes = self.config.max_file_bytes
-        self._path_allow = _combine(
-            p for a in self.allow if not a.rules and not a.regexes for p in a.paths
-        )
+        path_only = (p for a in self.allow if not a.rules and not a.regexes for p in a.paths)
+        self._path_allow = tuple(Anchored.of(p) for p in _combine(path_only))
+        #: the last path_allowed() answer: the walk asks for each file twice in a row
+        self._last_path: tuple[str, bool] = ("", self._allowed(""))
         self._prefilter = {scope: self._build_prefilter(scope) for scope in Scope}
         self._search = tuple(
             (Anchored.of(r.regex), Anchored.of(r.context) if r.context else None)
@@ -176,6 +175,13 @@ class SecretScanner:
 
     def path_allowed(self, path: str) -> bool:
         """True when a path-only allow rule covers every rule for ``path``."""
+        last, allowed = self._last_path
+        if path != last:
+            allowed = self._allowed(path)
+            self._last_path = (path, allowed)
+        return allowed
+
+    def _allowed(self, path: str) -> bool:
         return any(p.search(path) for p in self._path_allow)
 
     def scan_bytes(self, path: str, data: bytes) -> list[SecretMatch]:
@@ -259,8 +265,9 @@ class SecretScanner:
         return self._to_matches(path, self._hits(path, text, scope, lines, raw), lines)
 
     def _candidates(self, lowered: bytes, scope: Scope) -> dict[int, list[int] | None]:
-        """Rules whose keywords occur in ``lowered`` (the input through :data:`_LOWER`), with
-        the offsets of the keywords' last characters (``None``: search everything)."""
+        """Rules whose keywords occur in ``lowered`` (the input through
+        :data:`.anchors.LOWER`), with the offsets of the keywords' last characters
+        (``None``: search everything)."""
         pre = self._prefilter[scope]
         found: dict[int, list[int] | None] = dict.fromkeys(pre.always)
         if pre.automaton is None:
@@ -289,7 +296,7 @@ class SecretScanner:
     ) -> list[_Hit]:
         lines = lines or _Lines(text)
         kept: list[_Hit] = []
-        lowered = (raw if raw is not None else text.encode("latin-1")).translate(_LOWER)
+        lowered = (raw if raw is not None else text.encode("latin-1")).translate(LOWER)
         candidates = self._candidates(lowered, scope)
         for idx in sorted(candidates):
             rule = self.rules[idx]
