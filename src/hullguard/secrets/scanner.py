@@ -162,9 +162,12 @@ class SecretScanner:
         False over the size cap, for paths every finding of which is allowed,
         and for binary files (NUL in ``head``) unless the path is sensitive.
         """
-        if size > self.max_file_bytes or self.path_allowed(path):
+        if size > self.max_file_bytes:
             return False
-        return not is_binary(head) or sensitive.classify(path) is not None
+        # cheapest test first: most binary files are decided without the path regexes
+        if is_binary(head) and sensitive.classify(path) is None:
+            return False
+        return not self.path_allowed(path)
 
     def wants_path(self, path: str, size: int) -> bool:
         """The decision :meth:`wants` can make before any byte is read (for a layer walk's
