@@ -1,10 +1,12 @@
 """The secret-detection engine (sans-I/O): bytes and strings in, matches out.
 
-One Aho-Corasick automaton (pyahocorasick) over every rule's lowercased
-keywords runs first; only rules whose keywords occur in the input have their
-regex evaluated. Hits pass the rule's entropy threshold and checks, then the
-allow rules; overlapping hits keep the earlier (more specific) rule. Values are
-turned into a redacted excerpt and a fingerprint before they leave this module.
+One Aho-Corasick automaton (ahocorasick_rs, a DFA in Rust) over every rule's
+lowercased keywords runs first, over the lowercased bytes; only rules whose
+keywords occur in the input have their regex evaluated, near the keywords
+(jumping between the regex's literal anchors, see :mod:`.anchors`). Hits pass
+the rule's entropy threshold and checks, then the allow rules; overlapping
+hits keep the earlier (more specific) rule. Values are turned into a redacted
+excerpt and a fingerprint before they leave this module.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 from hullguard.secrets import checks as chk
 from hullguard.secrets import sensitive
+from hullguard.secrets.anchors import LOWER, Anchored
 from hullguard.secrets.config import SecretConfig, builtin_rules
 from hullguard.secrets.imageconfig import env_text, history_assignments, labels_text
 from hullguard.secrets.interface import (
@@ -31,10 +34,17 @@ from hullguard.secrets.interface import (
 
 #: chars of a key name looked at left of a generic rule's keyword
 _KEY_LOOKBACK = 64
-#: English letter frequency order (insertion order of the automaton's root edges)
-_LETTER_RANK = {c: i for i, c in enumerate("etaoinsrhldcumfpgwybvkxjqz")}
 #: past this many keyword hits in one input, a rule searches the whole text instead
 _MAX_WINDOWS = 512
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """The keyword automaton of one scope: which rules each keyword stands for."""
+
+    automaton: ahocorasick_rs.BytesAhoCorasick | None
+    rules_of: tuple[tuple[int, ...], ...]
+    always: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -113,14 +123,19 @@ class SecretScanner:
             a for a in base_allow + self.config.allow if a.id not in self.config.disable
         )
         self.max_file_bytes = self.config.max_file_bytes
-        self._path_allow = _combine(
-            p for a in self.allow if not a.rules and not a.regexes for p in a.paths
-        )
+        path_only = (p for a in self.allow if not a.rules and not a.regexes for p in a.paths)
+        self._path_allow = tuple(Anchored.of(p) for p in _combine(path_only))
+        #: the last path_allowed() answer: the walk asks for each file twice in a row
+        self._last_path: tuple[str, bool] = ("", self._allowed(""))
         self._prefilter = {scope: self._build_prefilter(scope) for scope in Scope}
+        self._search = tuple(
+            (Anchored.of(r.regex), Anchored.of(r.context) if r.context else None)
+            for r in self.rules
+        )
 
-    def _build_prefilter(self, scope: Scope) -> tuple[ahocorasick.Automaton, tuple[int, ...]]:
+    def _build_prefilter(self, scope: Scope) -> _Prefilter:
         """One automaton over the keywords of the rules of ``scope``; rules without any."""
-        by_keyword: dict[str, list[int]] = {}
+        by_keyword: dict[bytes, list[int]] = {}
         always: list[int] = []
         for i, rule in enumerate(self.rules):
             if scope not in rule.scopes:
@@ -128,15 +143,17 @@ class SecretScanner:
             if not rule.keywords:
                 always.append(i)
             for kw in rule.keywords:
-                by_keyword.setdefault(kw, []).append(i)
-        automaton = ahocorasick.Automaton()
-        # pyahocorasick searches a node's children linearly in insertion order:
-        # keywords starting with frequent letters first make the common case shorter
-        for kw in sorted(by_keyword, key=lambda k: (_LETTER_RANK.get(k[0], 99), k)):
-            automaton.add_word(kw, tuple(by_keyword[kw]))
-        if by_keyword:
-            automaton.make_automaton()
-        return automaton, tuple(always)
+                try:
+                    by_keyword.setdefault(kw.encode("latin-1"), []).append(i)
+                except UnicodeEncodeError:
+                    continue  # never occurs in text decoded as latin-1
+        keys = sorted(by_keyword)
+        automaton = (
+            ahocorasick_rs.BytesAhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
+            if keys
+            else None
+        )
+        return _Prefilter(automaton, tuple(tuple(by_keyword[k]) for k in keys), tuple(always))
 
     # ------------------------------------------------------------ public API
     def wants(self, path: str, size: int, head: bytes) -> bool:
@@ -145,9 +162,12 @@ class SecretScanner:
         False over the size cap, for paths every finding of which is allowed,
         and for binary files (NUL in ``head``) unless the path is sensitive.
         """
-        if size > self.max_file_bytes or self.path_allowed(path):
+        if size > self.max_file_bytes:
             return False
-        return not is_binary(head) or sensitive.classify(path) is not None
+        # cheapest test first: most binary files are decided without the path regexes
+        if is_binary(head) and sensitive.classify(path) is None:
+            return False
+        return not self.path_allowed(path)
 
     def wants_path(self, path: str, size: int) -> bool:
         """The decision :meth:`wants` can make before any byte is read (for a layer walk's
@@ -158,6 +178,13 @@ class SecretScanner:
 
     def path_allowed(self, path: str) -> bool:
         """True when a path-only allow rule covers every rule for ``path``."""
+        last, allowed = self._last_path
+        if path != last:
+            allowed = self._allowed(path)
+            self._last_path = (path, allowed)
+        return allowed
+
+    def _allowed(self, path: str) -> bool:
         return any(p.search(path) for p in self._path_allow)
 
     def scan_bytes(self, path: str, data: bytes) -> list[SecretMatch]:
@@ -169,7 +196,7 @@ class SecretScanner:
         if flagged is not None:
             out.append(flagged)
         if len(data) <= self.max_file_bytes and not is_binary(data):
-            out.extend(self._scan(path, data.decode("latin-1"), Scope.FILE))
+            out.extend(self._scan(path, data.decode("latin-1"), Scope.FILE, data))
         return sorted(out)
 
     def is_sensitive_path(self, path: str, data: bytes | None) -> SecretMatch | None:
@@ -234,51 +261,67 @@ class SecretScanner:
         return sorted(self._to_matches(source, hits, lines))
 
     # ------------------------------------------------------------- internals
-    def _scan(self, path: str, text: str, scope: Scope) -> Iterator[SecretMatch]:
+    def _scan(
+        self, path: str, text: str, scope: Scope, raw: bytes | None = None
+    ) -> Iterator[SecretMatch]:
         lines = _Lines(text)
-        return self._to_matches(path, self._hits(path, text, scope, lines), lines)
+        return self._to_matches(path, self._hits(path, text, scope, lines, raw), lines)
 
-    def _candidates(self, text: str, scope: Scope) -> dict[int, list[int] | None]:
-        """Rules whose keywords occur, with keyword offsets (``None``: search everything)."""
-        automaton, always = self._prefilter[scope]
-        found: dict[int, list[int] | None] = dict.fromkeys(always)
-        if not len(automaton):
+    def _candidates(self, lowered: bytes, scope: Scope) -> dict[int, list[int] | None]:
+        """Rules whose keywords occur in ``lowered`` (the input through
+        :data:`.anchors.LOWER`), with the offsets of the keywords' last characters
+        (``None``: search everything)."""
+        pre = self._prefilter[scope]
+        found: dict[int, list[int] | None] = dict.fromkeys(pre.always)
+        if pre.automaton is None:
             return found
-        by_keyword: dict[tuple[int, ...], list[int]] = {}
-        for end, idxs in automaton.iter(text.lower()):
-            offsets = by_keyword.get(idxs)
-            if offsets is None:
-                by_keyword[idxs] = [end]
-            else:
-                offsets.append(end)
         per_rule: dict[int, list[int]] = {}
-        for idxs, offsets in by_keyword.items():
-            for i in idxs:
-                per_rule.setdefault(i, []).extend(offsets)
+        rules_of = pre.rules_of
+        for kw, _start, end in pre.automaton.find_matches_as_indexes(lowered, overlapping=True):
+            for i in rules_of[kw]:
+                offsets = per_rule.get(i)
+                if offsets is None:
+                    per_rule[i] = [end - 1]
+                else:
+                    offsets.append(end - 1)
         for i, offsets in per_rule.items():
-            rule = self.rules[i]
-            whole = rule.multiline or len(offsets) > _MAX_WINDOWS
+            whole = self.rules[i].multiline or len(offsets) > _MAX_WINDOWS
             found[i] = None if whole else sorted(offsets)
         return found
 
-    def _hits(self, path: str, text: str, scope: Scope, lines: _Lines | None = None) -> list[_Hit]:
+    def _hits(
+        self,
+        path: str,
+        text: str,
+        scope: Scope,
+        lines: _Lines | None = None,
+        raw: bytes | None = None,
+    ) -> list[_Hit]:
         lines = lines or _Lines(text)
         kept: list[_Hit] = []
-        candidates = self._candidates(text, scope)
+        lowered = (raw if raw is not None else text.encode("latin-1")).translate(LOWER)
+        candidates = self._candidates(lowered, scope)
         for idx in sorted(candidates):
             rule = self.rules[idx]
             if rule.path and not rule.path.search(path):
                 continue
-            for hit in self._rule_hits(rule, path, text, lines, candidates[idx]):
+            regex, context = self._search[idx]
+            found = _finditer(regex, context, rule, text, lowered, lines, candidates[idx])
+            for hit in self._rule_hits(rule, path, text, lines, found):
                 if not any(hit.start < k.end and k.start < hit.end for k in kept):
                     kept.append(hit)
         return kept
 
     def _rule_hits(
-        self, rule: SecretRule, path: str, text: str, lines: _Lines, offsets: list[int] | None
+        self,
+        rule: SecretRule,
+        path: str,
+        text: str,
+        lines: _Lines,
+        found: Iterable[re.Match[str]],
     ) -> Iterator[_Hit]:
         seen: set[int] = set()
-        for m in _finditer(rule, text, lines, offsets):
+        for m in found:
             if m.start() in seen:
                 continue
             seen.add(m.start())
@@ -331,20 +374,25 @@ class SecretScanner:
 
 
 def _finditer(
-    rule: SecretRule, text: str, lines: _Lines, offsets: list[int] | None
+    regex: Anchored,
+    context: Anchored | None,
+    rule: SecretRule,
+    text: str,
+    lowered: bytes,
+    lines: _Lines,
+    offsets: list[int] | None,
 ) -> Iterator[re.Match[str]]:
     """Regex matches of ``rule``: near keyword ``offsets``, near context hits, or anywhere."""
-    if rule.context is not None:
+    if context is not None:
         regions = _windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
-        anchors = [m.start() for lo, hi in regions for m in rule.context.finditer(text, lo, hi)]
-        windows = _windows(anchors, lines, rule.context_lines)
+        starts = [m.start() for lo, hi in regions for m in context.finditer(text, lowered, lo, hi)]
+        windows = _windows(starts, lines, rule.context_lines)
     elif offsets is not None:
         windows = _windows(offsets, lines, 1)
     else:
-        yield from rule.regex.finditer(text)
-        return
+        windows = [(0, len(text))]
     for lo, hi in windows:
-        yield from rule.regex.finditer(text, lo, hi)
+        yield from regex.finditer(text, lowered, lo, hi)
 
 
 def _windows(offsets: list[int], lines: _Lines, around: int) -> list[tuple[int, int]]:

@@ -19,7 +19,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from secret_fakes import ALNUM, HEX, fake
+from secret_reference import reference_scanner
 
+from hullguard.secrets import HEAD_BYTES, SecretScanner
 from hullguard.secrets.checks import DOCUMENTED_EXAMPLE_NOTE
 
 AWS_EXAMPLE_ID = "AKIAIOSFODNN7EXAMPLE"  # AWS documentation example key id
@@ -338,3 +340,29 @@ def test_config_allows_examples_and_disables_rules(planted: Tree, tmp_path: Path
     gone |= {e for e in planted.expected if e[0] in {"sensitive-file-git-repo", "private-key"}}
     gone |= {e for e in planted.expected if e[1].startswith("scripts/")}
     assert got == planted.expected - gone
+
+
+def _engine_results(root: Path, scanners: list[SecretScanner]) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in scanners]
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        for i, sc in enumerate(scanners):
+            if sc.wants(rel, len(data), data[:HEAD_BYTES]):
+                out[i] += [f"scanned {rel}", *(repr(m) for m in sc.scan_bytes(rel, data))]
+            else:
+                out[i].append(f"skipped {rel}")
+    return out
+
+
+def test_fast_engine_drops_no_planted_finding(planted: Tree) -> None:
+    """The keyword automaton, anchors and path checks equal the plain engine."""
+    fast, ref = _engine_results(planted.root, [SecretScanner(), reference_scanner()])
+    assert fast == ref
+    assert sum("SecretMatch(" in r for r in fast) >= len(planted.expected) - 5
+
+
+def test_fast_engine_equals_reference_on_etc() -> None:
+    fast, ref = _engine_results(Path("/etc"), [SecretScanner(), reference_scanner()])
+    assert fast == ref
+    assert len(fast) > 50
