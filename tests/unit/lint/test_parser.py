@@ -160,3 +160,10 @@ def test_unusable_input_raises_one_clear_error(data: bytes, fragment: str) -> No
         parse(data, "Dockerfile")
     assert fragment in info.value.diagnostics()
     assert "\n" not in info.value.diagnostics()
+
+
+def test_not_a_dockerfile_is_an_error() -> None:
+    with pytest.raises(DockerfileError, match="unknown instruction"):
+        parse(b"myhost\n", "hostname")
+    with pytest.raises(DockerfileError, match="no FROM"):
+        parse(b"# just a comment\nARG X=1\n", "Dockerfile")

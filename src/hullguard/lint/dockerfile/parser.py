@@ -47,6 +47,16 @@ def decode(data: bytes, path: str) -> str:
     return text.removeprefix(_BOM)
 
 
+#: instructions BuildKit accepts (anything else fails `docker build`)
+KNOWN_INSTRUCTIONS = frozenset(
+    {
+        "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY",
+        "ENTRYPOINT", "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL",
+        "HEALTHCHECK", "SHELL",
+    }
+)  # fmt: skip
+
+
 def parse(
     data: bytes, path: str = "Dockerfile", build_args: dict[str, str] | None = None
 ) -> Dockerfile:
@@ -61,7 +71,18 @@ def parse(
         )
     commands = _buildkit_parse(text, path)
     instructions = tuple(_instruction(cmd, lines) for cmd in commands)
+    for instr in instructions:
+        if instr.keyword not in KNOWN_INSTRUCTIONS:
+            raise DockerfileError(
+                f"{path}:{instr.line}: unknown instruction {instr.keyword}",
+                hint="is this a Dockerfile? `docker build` would fail here too",
+            )
     stages, instructions, global_args = build_stages(instructions, escape, build_args or {})
+    if not stages:
+        raise DockerfileError(
+            f"{path}: no FROM instruction",
+            hint="is this a Dockerfile? every build starts with FROM",
+        )
     ignores, global_ignores = _pragmas(lines, instructions)
     return Dockerfile(
         path=path,
