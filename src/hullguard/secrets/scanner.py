@@ -11,7 +11,6 @@ excerpt and a fingerprint before they leave this module.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from hullguard.secrets.interface import (
     SecretMatch,
     SecretRule,
 )
+from hullguard.secrets.textlines import Lines
+from hullguard.secrets.textlines import windows as line_windows
 
 #: chars of a key name looked at left of a generic rule's keyword
 _KEY_LOOKBACK = 64
@@ -54,42 +55,6 @@ class _Hit:
     end: int
     value: str
     note: str
-
-
-class _Lines:
-    """Line/column lookup for offsets into one text (built on first use)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._starts: list[int] | None = None
-
-    def position(self, offset: int) -> tuple[int, int]:
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        i = bisect.bisect_right(self._starts, offset) - 1
-        return i + 1, offset - self._starts[i] + 1
-
-    def line_at(self, start: int, end: int) -> str:
-        lo = self.text.rfind("\n", 0, start) + 1
-        hi = self.text.find("\n", end)
-        return self.text[lo : hi if hi >= 0 else len(self.text)]
-
-    def window(self, offset: int, lines: int) -> tuple[int, int]:
-        """Offsets of the ``lines`` lines before and after the line of ``offset``."""
-        size = len(self.text)
-        lo = self.text.rfind("\n", 0, offset) + 1
-        for _ in range(lines):
-            if lo == 0:
-                break
-            lo = self.text.rfind("\n", 0, lo - 1) + 1
-        hi = self.text.find("\n", offset)
-        hi = size if hi < 0 else hi
-        for _ in range(lines):
-            if hi >= size:
-                break
-            nxt = self.text.find("\n", hi + 1)
-            hi = size if nxt < 0 else nxt
-        return lo, hi
 
 
 def _combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
@@ -249,7 +214,7 @@ class SecretScanner:
         options, and secret-named ``ENV``/``ARG``/``--build-arg`` assignments.
         """
         raw = _latin1(created_by)
-        lines = _Lines(raw)
+        lines = Lines(raw)
         hits = self._hits(source, raw, Scope.HISTORY, lines)
         assigns = history_assignments(created_by)
         if assigns:
@@ -264,7 +229,7 @@ class SecretScanner:
     def _scan(
         self, path: str, text: str, scope: Scope, raw: bytes | None = None
     ) -> Iterator[SecretMatch]:
-        lines = _Lines(text)
+        lines = Lines(text)
         return self._to_matches(path, self._hits(path, text, scope, lines, raw), lines)
 
     def _candidates(self, lowered: bytes, scope: Scope) -> dict[int, list[int] | None]:
@@ -294,10 +259,10 @@ class SecretScanner:
         path: str,
         text: str,
         scope: Scope,
-        lines: _Lines | None = None,
+        lines: Lines | None = None,
         raw: bytes | None = None,
     ) -> list[_Hit]:
-        lines = lines or _Lines(text)
+        lines = lines or Lines(text)
         kept: list[_Hit] = []
         lowered = (raw if raw is not None else text.encode("latin-1")).translate(LOWER)
         candidates = self._candidates(lowered, scope)
@@ -317,7 +282,7 @@ class SecretScanner:
         rule: SecretRule,
         path: str,
         text: str,
-        lines: _Lines,
+        lines: Lines,
         found: Iterable[re.Match[str]],
     ) -> Iterator[_Hit]:
         seen: set[int] = set()
@@ -330,7 +295,7 @@ class SecretScanner:
                 yield hit
 
     def _evaluate(
-        self, rule: SecretRule, m: re.Match[str], path: str, text: str, lines: _Lines
+        self, rule: SecretRule, m: re.Match[str], path: str, text: str, lines: Lines
     ) -> _Hit | None:
         group = rule.secret_group if rule.secret_group is not None else 0
         start, end = m.span(group)
@@ -353,7 +318,7 @@ class SecretScanner:
                 return None
         return _Hit(rule, start, end, value, note)
 
-    def _to_matches(self, path: str, hits: list[_Hit], lines: _Lines) -> Iterator[SecretMatch]:
+    def _to_matches(self, path: str, hits: list[_Hit], lines: Lines) -> Iterator[SecretMatch]:
         for h in hits:
             raw = h.value.encode("latin-1")
             shown = raw.decode("utf-8", "replace")
@@ -379,34 +344,20 @@ def _finditer(
     rule: SecretRule,
     text: str,
     lowered: bytes,
-    lines: _Lines,
+    lines: Lines,
     offsets: list[int] | None,
 ) -> Iterator[re.Match[str]]:
     """Regex matches of ``rule``: near keyword ``offsets``, near context hits, or anywhere."""
     if context is not None:
-        regions = _windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
+        regions = line_windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
         starts = [m.start() for lo, hi in regions for m in context.finditer(text, lowered, lo, hi)]
-        windows = _windows(starts, lines, rule.context_lines)
+        windows = line_windows(starts, lines, rule.context_lines)
     elif offsets is not None:
-        windows = _windows(offsets, lines, 1)
+        windows = line_windows(offsets, lines, 1)
     else:
         windows = [(0, len(text))]
     for lo, hi in windows:
         yield from regex.finditer(text, lowered, lo, hi)
-
-
-def _windows(offsets: list[int], lines: _Lines, around: int) -> list[tuple[int, int]]:
-    """Merged ranges covering ``around`` lines either side of each offset."""
-    windows: list[tuple[int, int]] = []
-    for offset in offsets:
-        if windows and offset <= windows[-1][1]:
-            continue
-        lo, hi = lines.window(offset, around)
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
-        else:
-            windows.append((lo, hi))
-    return windows
 
 
 def _key(m: re.Match[str], text: str) -> str:

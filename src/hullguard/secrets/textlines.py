@@ -1,0 +1,56 @@
+"""Line and column bookkeeping for the secret engine: offsets to positions, keyword windows."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+
+class Lines:
+    """Line/column lookup for offsets into one text (built on first use)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+    def line_at(self, start: int, end: int) -> str:
+        lo = self.text.rfind("\n", 0, start) + 1
+        hi = self.text.find("\n", end)
+        return self.text[lo : hi if hi >= 0 else len(self.text)]
+
+    def window(self, offset: int, lines: int) -> tuple[int, int]:
+        """Offsets of the ``lines`` lines before and after the line of ``offset``."""
+        size = len(self.text)
+        lo = self.text.rfind("\n", 0, offset) + 1
+        for _ in range(lines):
+            if lo == 0:
+                break
+            lo = self.text.rfind("\n", 0, lo - 1) + 1
+        hi = self.text.find("\n", offset)
+        hi = size if hi < 0 else hi
+        for _ in range(lines):
+            if hi >= size:
+                break
+            nxt = self.text.find("\n", hi + 1)
+            hi = size if nxt < 0 else nxt
+        return lo, hi
+
+
+def windows(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, int]]:
+    """Merged ranges covering ``around`` lines either side of each offset."""
+    out: list[tuple[int, int]] = []
+    for offset in offsets:
+        if out and offset <= out[-1][1]:
+            continue
+        lo, hi = lines.window(offset, around)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
