@@ -7,9 +7,11 @@ input: every offset is bounds-checked and a bad file raises :class:`CatalogError
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hullguard.catalog.interface import ELF_MAGIC, CatalogError
+from hullguard.model.package import OSInfo, Package
 
 _PT_LOAD = 1
 _PF_X, _PF_W = 1, 2
@@ -114,3 +116,35 @@ class ElfFile:
                 available = seg.vaddr + seg.filesz - addr
                 return self.data[start : start + min(size, available)]
         return b""
+
+
+class ElfCataloger:
+    """Base of catalogers that read metadata embedded in ELF executables.
+
+    They select files by content (the ELF magic), never by path; a binary whose
+    metadata does not parse is skipped, not reported.
+    """
+
+    sniffs = True
+
+    def wants(self, path: str) -> bool:
+        return False
+
+    def sniff(self, head: bytes) -> bool:
+        return head.startswith(ELF_MAGIC)
+
+    def catalog(self, files: Mapping[str, bytes], os_info: OSInfo | None) -> list[Package]:
+        out: list[Package] = []
+        for path in sorted(files):
+            data = files[path]
+            if not data.startswith(ELF_MAGIC):
+                continue
+            try:
+                out.extend(self.packages_from(data, path))
+            except CatalogError:
+                continue
+        return out
+
+    def packages_from(self, data: bytes, path: str) -> list[Package]:
+        """Packages recorded in one executable (raise CatalogError when unreadable)."""
+        raise NotImplementedError

@@ -9,14 +9,13 @@ replacement keeps the required version) and the toolchain as package ``stdlib``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from hullguard.catalog import purls
-from hullguard.catalog.elf import ElfFile
-from hullguard.catalog.interface import ELF_MAGIC, CatalogerId, CatalogError
-from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
+from hullguard.catalog.elf import ElfCataloger, ElfFile
+from hullguard.catalog.interface import CatalogerId, CatalogError
+from hullguard.model.package import Evidence, Package, PackageType, meta_tuple
 
 BUILDINFO_MAGIC = b"\xff Go buildinf:"
 _HEADER = 32
@@ -143,31 +142,15 @@ def stdlib_version(go_version: str) -> str:
     return go_version.split()[0].removeprefix("go") if go_version else ""
 
 
-class GoBinaryCataloger:
+class GoBinaryCataloger(ElfCataloger):
     """Go modules compiled into executables."""
 
     name = CatalogerId.GO_BINARY
     version = 1
-    sniffs = True
 
-    def wants(self, path: str) -> bool:
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        return head.startswith(ELF_MAGIC)
-
-    def catalog(self, files: Mapping[str, bytes], os_info: OSInfo | None) -> list[Package]:
-        out: list[Package] = []
-        for path in sorted(files):
-            if not files[path].startswith(ELF_MAGIC):
-                continue
-            try:
-                info = read_buildinfo(files[path])
-            except CatalogError:
-                continue
-            if info is not None:
-                out.extend(packages_of(info, path))
-        return out
+    def packages_from(self, data: bytes, path: str) -> list[Package]:
+        info = read_buildinfo(data)
+        return packages_of(info, path) if info is not None else []
 
 
 def _module_package(module: Module, path: str, info: BuildInfo, role: str) -> Package:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
 from typing import Any
 
 from hullguard.catalog import purls
-from hullguard.catalog.elf import ElfFile
-from hullguard.catalog.interface import ELF_MAGIC, CatalogerId, CatalogError
-from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
+from hullguard.catalog.elf import ElfCataloger, ElfFile
+from hullguard.catalog.interface import CatalogerId, CatalogError
+from hullguard.model.package import Evidence, Package, PackageType, meta_tuple
 
 SECTION = ".dep-v0"
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -36,30 +35,14 @@ def read_audit_data(data: bytes) -> list[dict[str, Any]]:
     return [p for p in packages if isinstance(p, dict)] if isinstance(packages, list) else []
 
 
-class RustAuditableCataloger:
+class RustAuditableCataloger(ElfCataloger):
     """Crates compiled into cargo-auditable binaries."""
 
     name = CatalogerId.RUST
     version = 1
-    sniffs = True
 
-    def wants(self, path: str) -> bool:
-        return False
-
-    def sniff(self, head: bytes) -> bool:
-        return head.startswith(ELF_MAGIC)
-
-    def catalog(self, files: Mapping[str, bytes], os_info: OSInfo | None) -> list[Package]:
-        out: list[Package] = []
-        for path in sorted(files):
-            if not files[path].startswith(ELF_MAGIC):
-                continue
-            try:
-                entries = read_audit_data(files[path])
-            except CatalogError:
-                continue
-            out.extend(p for p in (_package(e, path) for e in entries) if p is not None)
-        return out
+    def packages_from(self, data: bytes, path: str) -> list[Package]:
+        return [p for p in (_package(e, path) for e in read_audit_data(data)) if p is not None]
 
 
 def _package(entry: dict[str, Any], path: str) -> Package | None:
