@@ -11,29 +11,10 @@ import click
 from hullguard.audit.files import STDIN, audit_inputs, unified_diff, write_atomic, write_fixes
 from hullguard.audit.interface import AuditOptions, AuditReport, Profile, Severity
 from hullguard.audit.render import RENDERERS, OutputFormat
+from hullguard.cli.ui import StderrNotes
 from hullguard.errors import AuditError
 
 DEFAULT_FAIL_ON = Severity.HIGH
-
-
-class _StderrProgress:
-    """Prints warnings to stderr (progress bars are not worth it for text files)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-
-    def start(self, task: str, total: int | None) -> None:
-        return None
-
-    def advance(self, task: str, amount: int) -> None:
-        return None
-
-    def finish(self, task: str) -> None:
-        return None
-
-    def warn(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"hullguard: warning: {message}", err=True)
 
 
 def _unfixed(report: AuditReport) -> AuditReport:
@@ -97,7 +78,7 @@ def audit(
     Exit: 0 ok, 1 findings at/above --fail-on remain, 2 usage, 3 unreadable input.
     """
     obj = ctx.find_object(dict) or {}
-    progress = _StderrProgress(bool(obj.get("quiet")))
+    progress = StderrNotes(bool(obj.get("quiet")))
     options = AuditOptions(Profile(profile), fix=fix or show_diff)
     report = audit_inputs(list(targets), options, progress=progress)
     stdout_taken = _apply(report, fix, show_diff)

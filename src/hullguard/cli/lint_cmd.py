@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hullguard import __version__
+from hullguard.cli.ui import StderrNotes
 from hullguard.lint.dockerfile.pinning import RESOLVERS, DigestResolver, ResolverKind
 from hullguard.lint.engine import LintResult, all_rules
 from hullguard.lint.fix import unified_diff
@@ -23,28 +24,6 @@ from hullguard.lint.run import (
 )
 
 DEFAULT_FAIL_ON = Severity.HIGH
-
-
-class _StderrProgress:
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-
-    def start(self, task: str, total: int | None) -> None:
-        return None
-
-    def advance(self, task: str, amount: int) -> None:
-        return None
-
-    def finish(self, task: str) -> None:
-        return None
-
-    def warn(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"hullguard: warning: {message}", err=True)
-
-    def note(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"hullguard: {message}", err=True)
 
 
 def _severities(text: str) -> frozenset[Severity]:
@@ -136,7 +115,7 @@ def lint(
     2 usage error, 3 unreadable or unparsable input.
     """
     quiet = bool(ctx.obj and ctx.obj.get("quiet"))
-    progress = _StderrProgress(quiet)
+    progress = StderrNotes(quiet)
     cfg = load_config(config)
     threshold = _severities(fail_on) if fail_on else frozenset()
     if len(threshold) > 1:
@@ -183,7 +162,7 @@ def _fix(
     diff: bool,
     output: Path | None,
     resolver: DigestResolver | None,
-    progress: _StderrProgress,
+    progress: StderrNotes,
 ) -> LintResult:
     plan = plan_fixes(data, result, options, resolver)
     for ref in plan.unresolved:

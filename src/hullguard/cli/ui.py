@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from hullguard.fsutil import write_text
+from hullguard.progress import NullProgress
 
 
 class RichProgress:
@@ -67,3 +68,18 @@ def write_output(text: str, output: str | None) -> None:
 
 def stdout_console() -> Console:
     return Console(file=sys.stdout, width=max(100, Console().width), soft_wrap=False)
+
+
+class StderrNotes(NullProgress):
+    """Progress observer for quick text-file commands: no bars; warnings and notes on stderr."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"hullguard: warning: {message}", err=True)
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"hullguard: {message}", err=True)
