@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates \
+APT_PACKAGES := postgresql skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates \
 	golang-github-moby-patternmatcher-dev python3-rpm maven golang-golang-x-mod-dev ruby php-cli \
 	php-composer-semver binutils \
 	putty-tools gnupg openssh-client nodejs busybox-static openssl curl
