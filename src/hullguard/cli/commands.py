@@ -19,6 +19,7 @@ _FAMILIES: dict[str, str] = {
     "hullguard.cli.gate_cmd": "gate",
     "hullguard.cli.serve_cmd": "serve",
     "hullguard.cli.inventory_cmd": "inventory",
+    "hullguard.cli.worker_cmd": "worker",
     "hullguard.cli.placeholders": "PLACEHOLDERS",
 }
 

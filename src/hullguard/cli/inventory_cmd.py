@@ -310,3 +310,14 @@ def rescan_cmd(ctx: click.Context, /, db: str | None, database: str | None, fmt:
     with vulndb, _store(ctx, database) as store:
         report = rescan(store, vulndb, _now())
     _emit(_render("rescan", fmt, report), output)
+
+
+def _add_job_commands() -> None:
+    """``scan-registry``, ``enqueue`` and ``jobs`` (the PostgreSQL scan queue) live apart."""
+    from hullguard.cli.inventory_jobs import JOB_COMMANDS
+
+    for command in JOB_COMMANDS:
+        inventory.add_command(command)
+
+
+_add_job_commands()

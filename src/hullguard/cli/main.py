@@ -23,7 +23,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "key",
         "copy",
     ),
-    "Management Commands": ("db", "inventory", "serve", "gate"),
+    "Management Commands": ("db", "inventory", "worker", "serve", "gate"),
 }
 
 
