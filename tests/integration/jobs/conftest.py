@@ -175,6 +175,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory, oci_layout: Path) -> Iter
 
 # -- processes ------------------------------------------------------------------
 
+#: short leases and polls so a dead worker's job comes back within seconds
+FAST = ["--lease", "1.5", "--poll-interval", "0.1", "--retry-delay", "0", "--insecure"]
+
 
 def hullguard_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
@@ -184,5 +187,35 @@ def hullguard_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def hullguard_cmd(cache_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "hullguard", "--cache-dir", str(cache_dir), *args]
+@dataclass(frozen=True)
+class Hullguard:
+    """Runs ``python -m hullguard`` as real processes with one cache dir."""
+
+    cache_dir: Path
+
+    def cmd(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "hullguard", "--cache-dir", str(self.cache_dir), *args]
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.cmd(*args), capture_output=True, text=True, timeout=60,
+                              env=hullguard_env(), check=False)  # fmt: skip
+
+    def worker(self, url: str, inventory: str, *extra: str, hold: float = 0) -> (
+        subprocess.Popen[str]
+    ):  # fmt: skip
+        """A worker process; ``hold`` makes each of its jobs sleep that long (test hook)."""
+        env = hullguard_env(HULLGUARD_WORKER_TEST_HOLD_SECONDS=str(hold)) if hold else None
+        cmd = self.cmd("worker", "--database", url, "--inventory", inventory, *FAST, *extra)
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env or hullguard_env())  # fmt: skip
+
+
+@pytest.fixture
+def hullguard(tmp_path: Path) -> Hullguard:
+    return Hullguard(tmp_path / "cache")
+
+
+@pytest.fixture(scope="session")
+def pushed_refs() -> list[str]:
+    """``repo:tag`` of every pushed image, sorted."""
+    return sorted(name for names in PUSHES.values() for name in names)
