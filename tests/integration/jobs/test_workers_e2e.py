@@ -26,6 +26,7 @@ from hullguard.jobs.interface import JobState
 from hullguard.jobs.queue import JobQueue
 
 Registry = Any
+SHARED_CACHE = ("--cache-backend", "postgresql")  # layer results shared through the database
 Hullguard = Any
 
 
@@ -75,7 +76,9 @@ def test_workers_drain_the_queue_once_each_even_when_one_is_killed_mid_job(
     killed_job, killed_by = wait_running(queue_url)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
-    workers = [hullguard.worker(queue_url, inventory_target, "--burst") for _ in range(3)]
+    workers = [
+        hullguard.worker(queue_url, inventory_target, "--burst", *SHARED_CACHE) for _ in range(3)
+    ]
     logs = [w.communicate(timeout=60)[1] for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0], logs
     with JobQueue.open(queue_url) as queue:
@@ -94,6 +97,12 @@ def test_workers_drain_the_queue_once_each_even_when_one_is_killed_mid_job(
         f"{registry.host}/{r}" for r in pushed_refs
     )
     assert all(image.packages == 1 for image in images)
+    with psycopg.connect(queue_url) as conn:
+        cached = conn.execute(
+            "SELECT analyzer, count(*) FROM hullguard_jobs_layer_cache GROUP BY analyzer"
+        ).fetchall()
+    # the shared cache holds, per analyzer, one entry per image variant (v1, v2)
+    assert cached and all(count == 2 for _, count in cached), cached
 
 
 def test_a_missing_tag_fails_after_max_attempts_with_the_registry_error(
