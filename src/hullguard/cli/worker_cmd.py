@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +20,9 @@ from hullguard.cli.registry_options import registry_options, registry_options_fr
 from hullguard.errors import UsageError
 from hullguard.inventory.store import ENV_URL
 
+if TYPE_CHECKING:
+    from hullguard.jobs.scanjob import ScanSettings
+
 #: test hook (see tests/integration/jobs): seconds each job sleeps before scanning
 HOLD_ENV = "HULLGUARD_WORKER_TEST_HOLD_SECONDS"
 
@@ -27,7 +30,7 @@ HOLD_ENV = "HULLGUARD_WORKER_TEST_HOLD_SECONDS"
 class ScanRunner:
     """Scans one job's image into the inventory (one per worker slot)."""
 
-    def __init__(self, settings: Any, cache: AnalysisCache) -> None:
+    def __init__(self, settings: ScanSettings, cache: AnalysisCache) -> None:
         self.settings, self.cache = settings, cache
 
     def run(self, image: str) -> str:
@@ -52,7 +55,7 @@ def _vulndb(ctx: click.Context, vulndb: str | None, log: Any) -> Path | None:
     return None
 
 
-def _check_inventory(settings: Any) -> None:
+def _check_inventory(settings: ScanSettings) -> None:
     """Open (and migrate) the inventory once up front: a bad URL fails now, not per job."""
     from hullguard.inventory import open_inventory, resolve_database
 
