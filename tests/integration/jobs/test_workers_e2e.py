@@ -145,3 +145,20 @@ def test_worker_refuses_a_queue_that_is_not_postgresql(
     out = hullguard.run("worker", "--database", str(tmp_path / "q.db"), "--once")
     assert out.returncode == 3
     assert "must be a PostgreSQL URL" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_one_worker_with_concurrency_runs_jobs_on_several_slots(
+    registry: Registry, queue_url: str, inventory_target: str, hullguard: Hullguard,
+    pushed_refs: list[str],
+) -> None:  # fmt: skip
+    refs = [f"{registry.host}/{r}" for r in pushed_refs]
+    assert hullguard.run("inventory", "enqueue", *refs, "--database", queue_url).returncode == 0
+    worker = hullguard.worker(queue_url, inventory_target, "--burst", "--concurrency", "3")
+    _, log = worker.communicate(timeout=60)
+    assert worker.returncode == 0, log
+    with JobQueue.open(queue_url) as queue:
+        rows = queue.jobs()
+        slots = {r.claimed_by for r in rows}
+    assert {r.state for r in rows} == {JobState.DONE} and len(rows) == len(refs)
+    assert len(slots) >= 2 and all(s.rsplit("/", 1)[-1] in {"0", "1", "2"} for s in slots)
+    assert f"done {len(refs)}, retried 0, failed 0" in log
