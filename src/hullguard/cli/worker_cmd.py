@@ -90,7 +90,7 @@ def _hold() -> float:
     show_default=True,
     help="Jobs run at once by this process.",
 )
-@click.option("--once", is_flag=True, help="Do at most one job, then exit.")
+@click.option("--once", is_flag=True, help="Do at most one job per slot, then exit.")
 @click.option(
     "--burst", is_flag=True, help="Exit once no job is queued or running (drain the queue)."
 )
@@ -170,8 +170,11 @@ def worker(ctx: click.Context, /, database: str | None, inventory_url: str | Non
     backend = CacheBackend.NONE if kw.get("no_cache") else CacheBackend(cache_backend)
     cache_config = CacheConfig(url, settings.cache_dir)
     mode = RunMode.ONCE if once else RunMode.BURST if burst else RunMode.FOREVER
-    config = WorkerConfig(url, concurrency, mode, lease, poll_interval, retry_delay, grace,
-                          _hold(), worker_id)  # fmt: skip
+    config = WorkerConfig(
+        url=url, concurrency=concurrency, mode=mode, lease_seconds=lease,
+        poll_interval=poll_interval, retry_delay=retry_delay, grace_seconds=grace,
+        hold_seconds=_hold(), worker_id=worker_id,
+    )  # fmt: skip
     log(f"started ({mode.value}, concurrency {concurrency}, lease {lease:g}s)")
     counts = Worker(
         config, lambda: ScanRunner(settings, open_cache(backend, cache_config)), log
