@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APT_PACKAGES := postgresql skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates \
 	golang-github-moby-patternmatcher-dev python3-rpm maven golang-golang-x-mod-dev ruby php-cli \
 	php-composer-semver binutils \
-	putty-tools gnupg openssh-client nodejs busybox-static openssl curl
+	putty-tools gnupg openssh-client nodejs busybox-static openssl curl chromium
 STAMP_APT := .cache/apt.stamp
 STAMP_VENV := $(VENV)/.stamp
 

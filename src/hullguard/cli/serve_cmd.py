@@ -1,4 +1,10 @@
-"""``hullguard serve --admission``: the Kubernetes admission webhook over HTTPS."""
+"""``hullguard serve``: the HTTP API and dashboard, or (``--admission``) the admission webhook.
+
+Without ``--admission`` it serves the inventory API and web dashboard
+(:mod:`hullguard.api`, FastAPI on uvicorn); with it, the Kubernetes admission
+webhook over HTTPS (:mod:`hullguard.server`, stdlib). Each mode's options are
+refused in the other mode.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +18,38 @@ import click
 from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.errors import UsageError
 
+#: API mode option -> its default (anything else given means the user asked for API mode)
+_API_DEFAULTS: dict[str, Any] = {
+    "database": None, "token_file": None, "read_only": False, "vulndb": None,
+    "scan_local": False,
+}  # fmt: skip
+#: options that exist only for the admission webhook
+_ADMISSION_ONLY = ("policy_file", "tls_cert", "tls_key")
 
-@click.command(name="serve", short_help="Run the admission webhook (validating and mutating).")
-@click.option("--admission", is_flag=True, help="Serve Kubernetes AdmissionReview v1.")
+
+@click.command(name="serve", short_help="Serve the API and dashboard, or the admission webhook.")
+@click.option("--admission", is_flag=True, help="Serve Kubernetes AdmissionReview v1 instead.")
+@click.option(
+    "--database", help="API: inventory PATH or sqlite:///PATH (env HULLGUARD_DATABASE_URL)."
+)
+@click.option("--vulndb", "--db", "vulndb", type=click.Path(dir_okay=False),
+              help="API: vulnerability database (default: <cache dir>/db/vuln.db).")  # fmt: skip
+@click.option("--token-file", type=click.Path(dir_okay=False),
+              help="API: file holding the bearer token for write endpoints "
+              "(else env HULLGUARD_API_TOKEN; none: writes refused).")  # fmt: skip
+@click.option("--read-only", is_flag=True, help="API: refuse every write endpoint (403).")
+@click.option("--scan-local", is_flag=True,
+              help="API: let POST /api/v1/scans read local paths (oci:DIR, archives).")  # fmt: skip
 @click.option(
     "--policy",
     "policy_file",
-    required=True,
     type=click.Path(dir_okay=False),
-    help="Gate policy YAML (docs/policy.md).",
+    help="Admission: gate policy YAML (docs/policy.md).",
 )
-@click.option("--tls-cert", required=True, type=click.Path(dir_okay=False), help="PEM chain.")
-@click.option("--tls-key", required=True, type=click.Path(dir_okay=False), help="PEM key.")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")  # noqa: S104 - the API server must reach it
-@click.option("--port", type=click.IntRange(0, 65535), default=8443, show_default=True)
+@click.option("--tls-cert", type=click.Path(dir_okay=False), help="Admission: PEM chain.")
+@click.option("--tls-key", type=click.Path(dir_okay=False), help="Admission: PEM key.")
+@click.option("--host", help="Address to listen on [API: 127.0.0.1; admission: 0.0.0.0].")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port [API: 8080; admission: 8443].")
 @click.option("--dry-run", is_flag=True, help="Never deny: report denials as warnings.")
 @click.option(
     "--failure-policy",
@@ -63,15 +87,38 @@ from hullguard.errors import UsageError
     help="JSON-lines decision log ('-' for stdout).",
 )
 @registry_options
-def serve(**kw: Any) -> None:  # fmt: skip
-    """Serve /validate and /mutate (AdmissionReview v1) over HTTPS, and /healthz.
+@click.pass_context
+def serve(ctx: click.Context, /, **kw: Any) -> None:  # fmt: skip
+    """Serve the inventory HTTP API (/api/v1, OpenAPI at /docs) and the web dashboard (/).
 
-    /mutate pins every container image tag to its digest (JSONPatch);
+    With --admission: serve /validate and /mutate (AdmissionReview v1) over HTTPS,
+    and /healthz. /mutate pins every container image tag to its digest (JSONPatch);
     /validate verifies signatures, the allowed registries and digest pinning, and
     the runtime hardening rules of the gate policy, and answers allow or deny.
     """
-    if not kw["admission"]:
-        raise UsageError("only the admission webhook is available", hint="add --admission")
+    if kw["admission"]:
+        given = [k for k, default in _API_DEFAULTS.items() if kw[k] != default]
+        if given:
+            flags = ", ".join("--" + k.replace("_", "-") for k in given)
+            raise UsageError(f"{flags} apply to the API server, not with --admission")
+        _serve_admission(kw)
+        return
+    given = [k for k in _ADMISSION_ONLY if kw[k] is not None]
+    if given:
+        flags = ", ".join("--" + k.replace("_file", "").replace("_", "-") for k in given)
+        raise UsageError(f"{flags} only apply with --admission", hint="add --admission")
+    from hullguard.cli.serve_api import serve_api
+
+    serve_api(ctx, kw)
+
+
+def _serve_admission(kw: dict[str, Any]) -> None:
+    """The admission webhook (``--admission``); options as documented in docs/admission.md."""
+    for name in _ADMISSION_ONLY:
+        if kw[name] is None:
+            flag = "--" + name.replace("_file", "").replace("_", "-")
+            raise UsageError(f"--admission needs {flag}")
+    kw = {**kw, "host": kw["host"] or "0.0.0.0", "port": 8443 if kw["port"] is None else kw["port"]}  # noqa: S104 - the API server must reach it
     from hullguard.policy.load import load_gate_policy
     from hullguard.server.admission import (
         AdmissionConfig,
