@@ -21,6 +21,15 @@ from hullguard.errors import HullguardError
 from hullguard.inventory.store import InventoryStore
 
 router = APIRouter(include_in_schema=False)
+#: pages need no script, no frame and no third-party resource; inline CSS only
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 Store = Annotated[InventoryStore, Depends(get_store)]
 
 
@@ -43,7 +52,7 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
     settings = request.app.state.settings
     values = {"settings": settings, "q": "", "vuln": ""} | context
     html = env.get_template(name).render(values)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 
 def _error(request: Request, exc: HullguardError | ApiError, **context: Any) -> HTMLResponse:
