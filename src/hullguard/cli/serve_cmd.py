@@ -100,13 +100,13 @@ def serve(ctx: click.Context, /, **kw: Any) -> None:  # fmt: skip
         given = [k for k, default in _API_DEFAULTS.items() if kw[k] != default]
         if given:
             flags = ", ".join("--" + k.replace("_", "-") for k in given)
-            raise UsageError(f"{flags} apply to the API server, not with --admission")
+            raise UsageError(f"{flags}: only for the API server, not with --admission")
         _serve_admission(kw)
         return
     given = [k for k in _ADMISSION_ONLY if kw[k] is not None]
     if given:
         flags = ", ".join("--" + k.replace("_file", "").replace("_", "-") for k in given)
-        raise UsageError(f"{flags} only apply with --admission", hint="add --admission")
+        raise UsageError(f"{flags}: only with --admission", hint="add --admission")
     from hullguard.cli.serve_api import serve_api
 
     serve_api(ctx, kw)
