@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import re
@@ -62,14 +64,12 @@ def hg(*args: str) -> int:
 
 
 def hg_json(*args: str) -> dict[str, object]:
-    """``hullguard ARGS -f json`` as a subprocess (its own stdout), parsed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "hullguard", "-q", "--cache-dir", str(CACHE_DIR), *args,
-         "-f", "json"],
-        capture_output=True, text=True, env=_env(), timeout=120, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    doc: dict[str, object] = json.loads(done.stdout)
+    """``hullguard ARGS -f json`` run in-process through the CLI's own entry point, parsed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = hg(*args, "-f", "json")
+    assert code == 0, (args, out.getvalue())
+    doc: dict[str, object] = json.loads(out.getvalue())
     return doc
 
 
@@ -198,7 +198,7 @@ def api_token() -> str:
 
 @pytest.fixture(scope="session")
 def cli_json() -> Callable[..., dict[str, object]]:
-    """``hullguard ARGS -f json`` in a separate process, parsed (the independent answer)."""
+    """``hullguard ARGS -f json`` through the CLI, parsed (the answer to compare with)."""
     return hg_json
 
 

@@ -1,7 +1,7 @@
 """The HTTP API of a real ``hullguard serve`` process, driven with httpx.
 
 Query answers are compared with what the CLI prints for the same inventory
-(`hullguard inventory … -f json`, a separate process); the OpenAPI document is
+(`hullguard inventory … -f json`, run through the CLI); the OpenAPI document is
 checked with openapi-spec-validator; submitted SBOMs are checked against the raw
 document.
 """

@@ -48,9 +48,9 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
-def _screenshot(page: Any, artifacts: Path, name: str) -> Path:
+def _screenshot(page: Any, artifacts: Path, name: str, full_page: bool = True) -> Path:
     path = artifacts / name
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     data = path.read_bytes()
     assert data.startswith(PNG_MAGIC) and len(data) > 10_000, (path, len(data))
     return path
@@ -105,7 +105,7 @@ def test_search_for_a_package_then_open_the_image(
         assert layer.inner_text() == detail["layer"][:19]
     for layer in _cells(page, "#findings td.layer"):
         assert layer.startswith("sha256:")
-    _screenshot(page, artifacts, "dashboard-image.png")
+    _screenshot(page, artifacts, "dashboard-image.png", full_page=False)
 
 
 def test_cve_lookup_and_escaping(page: Any, read_server: Any, cli_json: Any) -> None:
