@@ -7,6 +7,7 @@ documents ``hullguard inventory … -f json`` prints.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -153,6 +154,45 @@ class DeploymentFields(BaseModel):
                                  self.environment, "", source)]  # fmt: skip
 
 
+class DeploymentIn(BaseModel):
+    """One workload container and the image it runs (as ``inventory import-k8s`` records)."""
+
+    name: str = Field(..., min_length=1, max_length=253)
+    image_ref: str = Field(..., min_length=1, max_length=1000)
+    cluster: str = Field("", max_length=253)
+    namespace: str = Field("", max_length=253)
+    kind: str = Field("", max_length=100)
+    container: str = Field("", max_length=253)
+    environment: str = Field("", max_length=100)
+
+
+class DeploymentsIn(BaseModel):
+    deployments: list[DeploymentIn] = Field(..., min_length=1, max_length=10_000)
+
+
+@router.post(
+    "/api/v1/deployments", tags=["inventory"], summary="Record deployments",
+    dependencies=[Writer],
+)  # fmt: skip
+def add_deployments(body: DeploymentsIn, request: Request, store: Store) -> dict[str, Any]:
+    """Upsert deployments (keyed by cluster, namespace, kind, name, container); each is
+    linked to the stored image its reference (or digest) names, when there is one."""
+    records = [
+        DeploymentRecord(d.cluster, d.namespace, d.name, d.kind, d.container, d.environment,
+                         d.image_ref, "api")
+        for d in body.deployments
+    ]  # fmt: skip
+    jobs: ScanJobs = request.app.state.scans
+    with jobs.write_lock, store.transaction():
+        for record in records:
+            store.put_deployment(record, None)
+    linked = {(d.cluster, d.namespace, d.kind, d.name, d.container): digest
+              for d, digest in store.deployments()}  # fmt: skip
+    rows = [(r, linked.get((r.cluster, r.namespace, r.kind, r.name, r.container), ""))
+            for r in records]  # fmt: skip
+    return _doc(render.deployments_json, rows)
+
+
 class ScanRequest(DeploymentFields):
     reference: str = Field(..., min_length=1, max_length=1000, examples=["registry.example/app:1"])
 
@@ -182,9 +222,12 @@ async def submit_sbom(
     settings: ApiSettings = request.app.state.settings
     data = await _read_body(request, settings.max_body_bytes)
     item = from_sbom(data, name or "api-upload")
-    if not name:
-        item = type(item)(item.digest, item.kind, item.refs[1:], item.os_info, item.packages)
-    result = await run_in_threadpool(store_item, settings, item, fields.records("api"))
+    if not name:  # keep only the SBOM's own subject name
+        item = dataclasses.replace(item, refs=item.refs[1:])
+    jobs: ScanJobs = request.app.state.scans
+    result = await run_in_threadpool(
+        store_item, settings, item, fields.records("api"), jobs.write_lock
+    )
     return JSONResponse(result, status_code=201)
 
 
@@ -229,5 +272,6 @@ def get_scan(job_id: str, request: Request) -> dict[str, Any]:
 def rescan(request: Request, store: Store) -> dict[str, Any]:
     from hullguard.inventory.rescan import rescan as run_rescan
 
-    with open_vulndb(request.app.state.settings) as db:
+    jobs: ScanJobs = request.app.state.scans
+    with jobs.write_lock, open_vulndb(request.app.state.settings) as db:
         return _doc(render.rescan_json, run_rescan(store, db, now_text()))

@@ -16,11 +16,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hullguard.api.settings import ApiSettings
 from hullguard.errors import HullguardError, UsageError
 from hullguard.inventory.interface import DeploymentRecord
+
+if TYPE_CHECKING:
+    from hullguard.inventory.ingest import Catalogued
 
 KEEP_JOBS = 200
 #: transports that read the server's own filesystem: allowed only with ``--scan-local``
@@ -73,7 +76,7 @@ def check_reference(settings: ApiSettings, reference: str) -> str:
     return reference
 
 
-Runner = Callable[[ApiSettings, str, Sequence[DeploymentRecord]], dict[str, Any]]
+Runner = Callable[[ApiSettings, str, Sequence[DeploymentRecord], threading.Lock], dict[str, Any]]
 
 
 class ScanJobs:
@@ -87,6 +90,9 @@ class ScanJobs:
         )
         self._jobs: OrderedDict[str, ScanJob] = OrderedDict()
         self._lock = threading.Lock()
+        #: one inventory write at a time (SQLite allows one writer; waiting here beats
+        #: "database is locked" after the driver's busy timeout)
+        self.write_lock = threading.Lock()
 
     def submit(self, reference: str, deployments: Sequence[DeploymentRecord]) -> ScanJob:
         job = ScanJob(uuid.uuid4().hex, reference, JobState.QUEUED, now_text())
@@ -112,7 +118,7 @@ class ScanJobs:
     def _run(self, job_id: str, reference: str, deployments: Sequence[DeploymentRecord]) -> None:
         self._update(job_id, state=JobState.RUNNING)
         try:
-            result = self._runner(self._settings, reference, deployments)
+            result = self._runner(self._settings, reference, deployments, self.write_lock)
         except HullguardError as exc:
             self._update(job_id, state=JobState.FAILED, finished_at=now_text(),
                          error=exc.message, hint=exc.hint or "")  # fmt: skip
@@ -124,7 +130,10 @@ class ScanJobs:
 
 
 def run_scan(
-    settings: ApiSettings, reference: str, deployments: Sequence[DeploymentRecord]
+    settings: ApiSettings,
+    reference: str,
+    deployments: Sequence[DeploymentRecord],
+    write_lock: threading.Lock,
 ) -> dict[str, Any]:
     """Open, catalogue, match and store one image; the stored summary."""
     from hullguard.cache import AnalysisCache, default_cache_dir
@@ -142,11 +151,14 @@ def run_scan(
         )
     finally:
         image.close()
-    return store_item(settings, item, deployments)
+    return store_item(settings, item, deployments, write_lock)
 
 
 def store_item(
-    settings: ApiSettings, item: Any, deployments: Sequence[DeploymentRecord]
+    settings: ApiSettings,
+    item: Catalogued,
+    deployments: Sequence[DeploymentRecord],
+    write_lock: threading.Lock,
 ) -> dict[str, Any]:
     """Store a catalogued image (findings matched when a vulnerability database exists)."""
     from hullguard.inventory.ingest import store_catalogued
@@ -159,7 +171,7 @@ def store_item(
     ]
     vulndb = open_db(settings.vulndb) if settings.vulndb and settings.vulndb.is_file() else None
     try:
-        with open_inventory(settings.database) as store:
+        with write_lock, open_inventory(settings.database) as store:
             added = store_catalogued(store, item, vulndb, records, now_text())
     finally:
         if vulndb is not None:

@@ -24,6 +24,7 @@ TOKEN = "test-token-0123456789-not-a-secret"  # the conftest's api_token (checke
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WRITES = [
     ("POST", "/api/v1/images"),
+    ("POST", "/api/v1/deployments"),
     ("POST", "/api/v1/scans"),
     ("POST", "/api/v1/rescan"),
 ]

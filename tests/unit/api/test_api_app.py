@@ -174,3 +174,22 @@ def test_scan_of_a_local_path_needs_scan_local(client: TestClient) -> None:
     resp = client.post("/api/v1/scans", json={"reference": "app:1", "namespace": "x"},
                        headers=auth)  # fmt: skip
     assert resp.status_code == 400 and "deployment" in resp.json()["error"]["message"]
+
+
+def test_record_deployments_links_stored_images(client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = {"deployments": [
+        {"name": "api", "namespace": "shop", "cluster": "c2", "kind": "Deployment",
+         "container": "main", "image_ref": f"registry.example/app@{DIGEST}"},
+        {"name": "batch", "image_ref": "registry.example/other:1"},
+    ]}  # fmt: skip
+    assert client.post("/api/v1/deployments", json=body).status_code == 401
+    resp = client.post("/api/v1/deployments", json=body, headers=auth)
+    assert resp.status_code == 200, resp.text
+    assert [(d["name"], d["image"], d["source"]) for d in resp.json()["deployments"]] == [
+        ("api", DIGEST, "api"), ("batch", "", "api"),
+    ]  # fmt: skip
+    listed = client.get("/api/v1/deployments").json()["deployments"]
+    assert {d["name"] for d in listed} == {"web", "api", "batch"}
+    resp = client.post("/api/v1/deployments", json={"deployments": []}, headers=auth)
+    assert resp.status_code == 422
