@@ -29,8 +29,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
         pytest.fail("chromium is not installed (apt-get install chromium; see the Makefile)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
@@ -128,3 +131,16 @@ def test_cve_lookup_and_escaping(page: Any, read_server: Any, cli_json: Any) -> 
     page.wait_for_selector("#error")
     assert page.locator("img").count() == 0  # shown as text, never as markup
     assert hostile in page.locator("#error").inner_text()
+
+
+def test_deployments_and_trends_pages(page: Any, read_server: Any, cli_json: Any) -> None:
+    expected = cli_json("inventory", "deployments", "--database", str(read_server.database))
+    page.goto(read_server.url + "/")
+    page.click('header a[href="/deployments"]')
+    rows = page.locator("#deployments tbody tr")
+    assert rows.count() == len(expected["deployments"]) > 0
+    assert "prod-eu" in rows.first.inner_text()
+    page.click('header a[href="/trends"]')
+    page.wait_for_selector("#current")
+    assert page.locator("svg polyline").count() >= 1  # images stored over time
+    assert page.locator("#images-added tbody tr").count() >= 1
