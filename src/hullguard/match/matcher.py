@@ -35,7 +35,11 @@ from hullguard.vulndb.namespaces import scheme_for_namespace
 class AdvisoryIndex(Protocol):
     """What the matcher needs from a database (``VulnDB`` implements it)."""
 
-    compiled: dict[tuple[str, str, str, str], Any]
+    compiled: dict[tuple[str, ...], Any]
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Load the entries of these ``(namespace, name)`` keys in bulk (may be a no-op)."""
+        ...
 
     def entries(self, namespace: str, name: str) -> list[AffectedEntry]: ...
 
@@ -51,7 +55,12 @@ _STATUS = {
 
 
 def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme) -> Any:
-    key = (entry.namespace, entry.name, entry.advisory_id, entry.source)
+    # entries with the same stored ``affected`` text share one compiled form
+    key: tuple[str, ...] = (
+        ("range", scheme, entry.range_key)
+        if entry.range_key
+        else (entry.namespace, entry.name, entry.advisory_id, entry.source)
+    )
     found = index.compiled.get(key)
     if found is None:
         npm = entry.affected.get("npm_range")
@@ -174,21 +183,16 @@ def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
     return kept
 
 
-def match_package(
-    package: Package, os_info: OSInfo | None, index: AdvisoryIndex
-) -> tuple[list[Finding], list[Skipped]]:
-    """Findings for one package, plus what could not be evaluated."""
-    key = lookup_key(package, os_info)
-    if key is None:
-        return [], []
+def _hits(
+    package: Package, key: LookupKey, index: AdvisoryIndex
+) -> tuple[list[AffectedEntry], list[Skipped]]:
+    """The best entries of each advisory whose ranges include the package's version."""
     best_key = ("best", key.namespace, key.name, "")
     best = index.compiled.get(best_key)
     if best is None:
         best = list(_best(index.entries(key.namespace, key.name)).values())
         index.compiled[best_key] = best
-    if not best:
-        return [], []
-    scheme = scheme_for_namespace(key.namespace)
+    scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
     hits: list[AffectedEntry] = []
     skipped: list[Skipped] = []
     for entry in best:
@@ -203,23 +207,55 @@ def match_package(
             skipped.append(
                 Skipped(package.name, package.version, package.purl, exc.message, entry.advisory_id)
             )
-    advisories = index.advisories([e.advisory_id for e in hits])
+    return hits, skipped
+
+
+def _findings(
+    index: AdvisoryIndex,
+    package: Package,
+    key: LookupKey,
+    hits: Sequence[AffectedEntry],
+    advisories: dict[str, Advisory],
+) -> list[Finding]:
     findings = [
         (SOURCE_PRIORITY[e.source], _finding(index, package, key, e, advisories)) for e in hits
     ]
-    return _merge_aliases(findings), skipped
+    return _merge_aliases(findings)
+
+
+def match_package(
+    package: Package, os_info: OSInfo | None, index: AdvisoryIndex
+) -> tuple[list[Finding], list[Skipped]]:
+    """Findings for one package, plus what could not be evaluated."""
+    key = lookup_key(package, os_info)
+    if key is None:
+        return [], []
+    hits, skipped = _hits(package, key, index)
+    advisories = index.advisories([e.advisory_id for e in hits]) if hits else {}
+    return _findings(index, package, key, hits, advisories), skipped
 
 
 def match_packages(
     packages: Sequence[Package], os_info: OSInfo | None, index: AdvisoryIndex
 ) -> tuple[list[Finding], list[Skipped]]:
-    """Findings and skipped entries for every package, in canonical order."""
+    """Findings and skipped entries for every package, in canonical order.
+
+    Reads the database in bulk: one prefetch of every package's key, one
+    advisory look-up for every hit (a fresh process touches only those rows).
+    """
+    keyed = [(p, k) for p in packages if (k := lookup_key(p, os_info)) is not None]
+    index.prefetch((k.namespace, k.name) for _, k in keyed)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
-    for package in packages:
-        found, missed = match_package(package, os_info, index)
-        findings.extend(found)
+    matched: list[tuple[Package, LookupKey, list[AffectedEntry]]] = []
+    for package, key in keyed:
+        hits, missed = _hits(package, key, index)
         skipped.extend(missed)
+        if hits:
+            matched.append((package, key, hits))
+    advisories = index.advisories(e.advisory_id for _, _, hits in matched for e in hits)
+    for package, key, hits in matched:
+        findings.extend(_findings(index, package, key, hits, advisories))
     findings.sort(key=Finding.sort_key)
     skipped.sort(key=lambda s: (s.package_name, s.package_version, s.purl, s.vuln_id))
     return findings, skipped

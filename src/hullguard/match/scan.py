@@ -9,7 +9,7 @@ and reads ignore/VEX files, see :func:`load_ignore_files`/:func:`load_vex_files`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +23,7 @@ from hullguard.match.model import IgnoreRule, VexStatement, VulnOptions, VulnRep
 from hullguard.match.suppress import apply_suppressions, parse_ignore_file
 from hullguard.match.vex import parse_vex
 from hullguard.model.package import OSInfo, Package
-from hullguard.vulndb.interface import AffectedEntry, SupportEnded
+from hullguard.vulndb.interface import SupportEnded
 
 
 class ScanDB(AdvisoryIndex, Protocol):
@@ -33,7 +33,7 @@ class ScanDB(AdvisoryIndex, Protocol):
 
     def support_ended(self, namespace: str) -> list[SupportEnded]: ...
 
-    def namespace_entries(self, namespace: str) -> Mapping[str, Sequence[AffectedEntry]]: ...
+    def has_namespace(self, namespace: str) -> bool: ...
 
 
 def _coverage_warnings(
@@ -46,7 +46,7 @@ def _coverage_warnings(
     if not namespace:
         what = f"{os_info.id} {os_info.version_id}".strip() if os_info else "not detected"
         return [f"{os_packages} OS package(s) not matched: no advisory data for this OS ({what})"]
-    if not db.namespace_entries(namespace):
+    if not db.has_namespace(namespace):
         return [f"{os_packages} OS package(s) not matched: the database has no {namespace} data "
                 "(import the distro's feed: Debian tracker/OVAL, Alpine secdb)"]  # fmt: skip
     return []

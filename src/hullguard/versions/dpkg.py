@@ -39,6 +39,10 @@ def _order(char: str) -> int:
     return ord(char) + 256
 
 
+#: non-digit runs seen so far -> their order tuples (few distinct: ".", "-", "+dfsg")
+_ORDERS: dict[str, tuple[int, ...]] = {}
+
+
 def part_key(text: str) -> DpkgPart:
     """Sort key of one upstream-version or revision string (``verrevcmp``)."""
     segments: list[tuple[tuple[int, ...], int]] = []
@@ -46,7 +50,12 @@ def part_key(text: str) -> DpkgPart:
         letters, digits = match.group(1), match.group(2)
         if not letters and not digits:
             continue
-        segments.append(((*(_order(c) for c in letters), 0), int(digits or "0")))
+        orders = _ORDERS.get(letters)
+        if orders is None:
+            orders = (*(_order(c) for c in letters), 0)
+            if len(letters) <= 8:  # bounded: short separators repeat, long runs do not
+                _ORDERS[letters] = orders
+        segments.append((orders, int(digits or "0")))
     if not segments:
         # an empty string still has dpkg's first (empty, 0) segment
         segments.append(_END)

@@ -93,6 +93,10 @@ def _events(rng: Mapping[str, Any]) -> list[Event]:
 
 def _sorted(events: Iterable[Event], parse: Parse) -> list[Event]:
     """Events by version, ``"0"`` first, stable for ties (the spec's ``sorted``)."""
+    events = list(events)
+    others = [e for e in events if e[1] != _ZERO]
+    if len(others) <= 1:  # the common ``introduced 0, fixed X``: nothing to compare
+        return [e for e in events if e[1] == _ZERO] + others
 
     def order(a: Event, b: Event) -> int:
         if a[1] == _ZERO or b[1] == _ZERO:

@@ -125,6 +125,8 @@ class AffectedEntry:
     (``debian:12``, ``alpine:3.19``); ``name`` is normalised (PEP 503, lower
     case npm, source package for distros). ``affected`` is an OSV ``affected[]``
     object (``ranges``/``versions``) evaluated with the namespace's scheme.
+    ``range_key`` (optional) identifies ``affected`` (its stored JSON text):
+    entries with equal keys share one compiled form in the matcher.
     """
 
     advisory_id: VulnId
@@ -135,6 +137,7 @@ class AffectedEntry:
     affected: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     fixed: tuple[str, ...] = ()
     severity: Severity = Severity.UNKNOWN
+    range_key: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ Opened read-only; a missing or foreign file is a clear :class:`VulnDBError`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,13 +20,10 @@ from hullguard.cache import default_cache_dir
 from hullguard.vulndb.interface import (
     Advisory,
     AffectedEntry,
-    EntryStatus,
-    Severity,
-    SourceKind,
     SupportEnded,
     VulnDBError,
-    VulnId,
 )
+from hullguard.vulndb.rows import RowDecoder
 from hullguard.vulndb.schema import SCHEMA_VERSION
 
 _MISSING_HINT = "run `hullguard db update` (online) or `hullguard db import PATH...` (offline)"
@@ -53,22 +49,11 @@ class SourceInfo:
     entries: int
 
 
-def _advisory(row: tuple[Any, ...]) -> Advisory:
-    return Advisory(
-        id=VulnId(row[0]),
-        source=SourceKind(row[2]),
-        aliases=tuple(json.loads(row[3])),
-        summary=row[4],
-        details=row[5],
-        severity=Severity(row[6]),
-        severity_source=row[7],
-        cvss_vector=row[8],
-        cvss_score=row[9],
-        published=row[10],
-        modified=row[11],
-        withdrawn=row[12],
-        references=tuple(json.loads(row[13])),
-    )
+_CHUNK = 500
+_ENTRY_QUERY = (
+    "SELECT name, advisory_id, source, status, fixed, affected, severity "
+    "FROM affected WHERE namespace = ?"
+)
 
 
 class VulnDB:
@@ -78,13 +63,16 @@ class VulnDB:
         self.path = path
         self._conn = conn
         self._entries: dict[str, dict[str, list[AffectedEntry]]] = {}
+        self._by_key: dict[tuple[str, str], list[AffectedEntry]] = {}
+        self._namespaces: dict[str, bool] = {}
+        self._decode = RowDecoder()
         self._advisories: dict[str, Advisory | None] = {}
         self._support: dict[str, list[SupportEnded]] | None = None
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         self.schema_version = int(meta.get("schema_version", "0"))
         self.built_at = datetime.fromisoformat(meta["built_at"]) if "built_at" in meta else None
         #: compiled ranges, keyed by entry identity; reused across scans
-        self.compiled: dict[tuple[str, str, str, str], Any] = {}
+        self.compiled: dict[tuple[str, ...], Any] = {}
 
     def close(self) -> None:
         self._conn.close()
@@ -114,37 +102,59 @@ class VulnDB:
                 out[f"{table}:{source}"] = count
         return out
 
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Load the entries of these ``(namespace, name)`` keys with indexed queries.
+
+        One ``IN (...)`` query per namespace and 500 names (the primary key
+        serves it), so a fresh process reads only the rows its packages need.
+        """
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for namespace, name in keys:
+            if (namespace, name) not in self._by_key and namespace not in self._entries:
+                wanted[namespace].add(name)
+        for namespace, names in sorted(wanted.items()):
+            ordered = sorted(names)
+            for start in range(0, len(ordered), _CHUNK):
+                chunk = ordered[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"{_ENTRY_QUERY} AND name IN ({marks})",
+                    (namespace, *chunk),
+                )
+                for row in rows:
+                    self._by_key.setdefault((namespace, row[0]), []).append(
+                        self._decode.entry(namespace, row)
+                    )
+            for name in ordered:
+                self._by_key.setdefault((namespace, name), [])
+
+    def has_namespace(self, namespace: str) -> bool:
+        """Whether any entry of ``namespace`` exists (one indexed probe)."""
+        found = self._namespaces.get(namespace)
+        if found is None:
+            query = "SELECT 1 FROM affected WHERE namespace = ? LIMIT 1"
+            found = self._conn.execute(query, (namespace,)).fetchone() is not None
+            self._namespaces[namespace] = found
+        return found
+
     def namespace_entries(self, namespace: str) -> dict[str, list[AffectedEntry]]:
         """Every entry of a namespace, by normalised name (loaded once)."""
         cached = self._entries.get(namespace)
         if cached is not None:
             return cached
         index: dict[str, list[AffectedEntry]] = defaultdict(list)
-        query = (
-            "SELECT name, advisory_id, source, status, fixed, affected, severity "
-            "FROM affected WHERE namespace = ?"
-        )
-        for name, vid, source, status, fixed, affected, severity in self._conn.execute(
-            query, (namespace,)
-        ):
-            index[name].append(
-                AffectedEntry(
-                    VulnId(vid),
-                    namespace,
-                    name,
-                    SourceKind(source),
-                    EntryStatus(status),
-                    json.loads(affected),
-                    tuple(json.loads(fixed)),
-                    Severity(severity),
-                )
-            )
+        for row in self._conn.execute(_ENTRY_QUERY, (namespace,)):
+            index[row[0]].append(self._decode.entry(namespace, row))
         self._entries[namespace] = dict(index)
+        for name, group in index.items():
+            self._by_key[(namespace, name)] = group
         return self._entries[namespace]
 
     def preload(self, namespaces: Iterable[str], compile_with: Any = None) -> None:
         """Load these namespaces' indexes and advisories now (a service does this once).
 
+        A one-shot scan does not need it (:meth:`prefetch` reads only what its
+        packages need); a long-running process that rescans many images does.
         ``compile_with(db, entry)`` (the matcher's compiler) pre-compiles every entry.
         """
         for namespace in namespaces:
@@ -156,7 +166,14 @@ class VulnDB:
                     compile_with(self, entry)
 
     def entries(self, namespace: str, name: str) -> list[AffectedEntry]:
-        return self.namespace_entries(namespace).get(name, [])
+        """Entries of one key (from the preloaded namespace or one indexed query)."""
+        found = self._by_key.get((namespace, name))
+        if found is None:
+            if namespace in self._entries:
+                return []
+            self.prefetch([(namespace, name)])
+            found = self._by_key[(namespace, name)]
+        return found
 
     def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]:
         """Advisories by id (missing ids are absent from the result)."""
@@ -169,7 +186,7 @@ class VulnDB:
                 f"SELECT * FROM advisories WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             ).fetchall()
-            found = {row[0]: _advisory(row) for row in rows}
+            found = {row[0]: self._decode.advisory(row) for row in rows}
             for vid in chunk:
                 self._advisories[vid] = found.get(vid)
         return {i: a for i in ids if (a := self._advisories.get(i)) is not None}

@@ -19,9 +19,15 @@ class FakeIndex:
     def __init__(self, entries: list[AffectedEntry], advisories: list[Advisory]) -> None:
         self._entries = entries
         self._advisories = {a.id: a for a in advisories}
-        self.compiled: dict[tuple[str, str, str, str], Any] = {}
+        self.compiled: dict[tuple[str, ...], Any] = {}
         self.built_at: datetime | None = datetime(2026, 1, 1, tzinfo=UTC)
         self.ended: list[SupportEnded] = []
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Everything is in memory already."""
+
+    def has_namespace(self, namespace: str) -> bool:
+        return any(e.namespace == namespace for e in self._entries)
 
     def entries(self, namespace: str, name: str) -> list[AffectedEntry]:
         return [e for e in self._entries if e.namespace == namespace and e.name == name]
