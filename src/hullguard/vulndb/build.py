@@ -22,6 +22,7 @@ from pathlib import Path
 from hullguard.vulndb import schema
 from hullguard.vulndb.importers import detect, iter_files
 from hullguard.vulndb.interface import ImportBatch, SourceKind, VulnDBError
+from hullguard.vulndb.severity_fill import fill_severities, reset_fills
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,14 @@ def build_database(
         conn = _prepare(tmp, db_path)
         try:
             results = []
+            reset_fills(conn)  # recomputed below from whatever the sources now say
             for source in sources:
                 if notify:
                     notify(f"importing {source.name} from {source.path}")
                 results.append(_import_source(conn, source, stamp))
+            filled = fill_severities(conn)
+            if notify:
+                notify(f"severity filled from aliases or vectors for {filled} advisories")
             conn.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [("schema_version", str(schema.SCHEMA_VERSION)), ("built_at", stamp)],

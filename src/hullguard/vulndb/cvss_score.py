@@ -18,10 +18,10 @@ def score_vector(vector: str) -> tuple[float, Severity] | None:
     try:
         if vector.startswith("CVSS:4"):
             v4 = CVSS4(vector)
-            return float(v4.base_score), Severity.parse(str(v4.severity))
+            return float(v4.base_score), Severity.from_vendor(str(v4.severity))
         if vector.startswith("CVSS:3"):
             v3 = CVSS3(vector)
-            return float(v3.scores()[0]), Severity.parse(str(v3.severities()[0]))
+            return float(v3.scores()[0]), Severity.from_vendor(str(v3.severities()[0]))
         if vector:
             v2 = CVSS2(vector.removeprefix("CVSS:2.0/"))
             score = float(v2.scores()[0])
@@ -37,6 +37,14 @@ def _v2_severity(score: float) -> Severity:
     if score >= 4.0:
         return Severity.MEDIUM
     return Severity.LOW if score > 0 else Severity.NEGLIGIBLE
+
+
+def vector_label(vector: str) -> str:
+    """``CVSS:3.1`` / ``CVSS:4.0`` / ``CVSS:2.0`` (v2 vectors carry no prefix), ``""`` if none."""
+    vector = vector.strip()
+    if vector.startswith("CVSS:"):
+        return vector.split("/", 1)[0]
+    return "CVSS:2.0" if vector.startswith("AV:") else ""
 
 
 _PREFERENCE = ("CVSS_V4", "CVSS_V3", "CVSS_V2")

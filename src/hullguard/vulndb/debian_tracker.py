@@ -15,6 +15,13 @@ Status mapping per release:
 The urgency (``unimportant``, ``low``, ``medium``, ``high``, ``not yet
 assigned``, with optional ``*`` marks) is the vendor severity of the entry.
 Releases whose codename is not in the table (``sid``) are skipped.
+
+Schema drift (an unknown release field or status, a release that is not an
+object, a non-string ``fixed_version``/``urgency``/``nodsa_reason``, a
+resolved issue without a fixed version) stops the import with
+:class:`SchemaDrift` naming the file and field; the database is left as it
+was. Only tested on a hand-written sample of the documented shape: no real
+copy of the export is available offline (see docs/vulnerabilities.md).
 """
 
 from __future__ import annotations
@@ -39,12 +46,17 @@ from hullguard.vulndb.namespaces import DEBIAN_CODENAMES
 _TRACKER_HEAD = re.compile(rb'^\s*\{\s*"[^"]+"\s*:\s*\{\s*"(?:CVE|TEMP|DSA|DLA)-[^"]*"\s*:\s*\{')
 _RELEASE_FIELDS = {"status", "repositories", "fixed_version", "urgency", "nodsa", "nodsa_reason"}
 _STATUSES = {"resolved", "open", "undetermined"}
+_TEXT_FIELDS = ("fixed_version", "urgency", "nodsa_reason")
 
 
 def _status(release: Mapping[str, Any], where: str, name: str) -> tuple[EntryStatus, str]:
     unknown = sorted(set(release) - _RELEASE_FIELDS)
     if unknown:
         raise SchemaDrift(name, f"{where}.{unknown[0]}", "is not a known tracker field")
+    for text_field in _TEXT_FIELDS:
+        value = release.get(text_field)
+        if value is not None and not isinstance(value, str):
+            raise SchemaDrift(name, f"{where}.{text_field}", f"is not a string ({value!r})")
     status = release.get("status")
     if status not in _STATUSES:
         raise SchemaDrift(name, f"{where}.status", f"has unknown value {status!r}")
@@ -82,7 +94,7 @@ def _entry(
         if active
         else {},
         fixed=(fixed,) if fixed else (),
-        severity=Severity.parse(str(release.get("urgency") or "")),
+        severity=Severity.from_vendor(str(release.get("urgency") or "")),
     )
 
 
@@ -115,7 +127,10 @@ class DebianTrackerImporter:
         for package, issues in doc.items():
             for vuln, issue in _issues(package, issues, name):
                 for codename, release in issue["releases"].items():
-                    if codename in DEBIAN_CODENAMES and isinstance(release, dict):
+                    if not isinstance(release, dict):
+                        where = f"{package}.{vuln}.releases.{codename}"
+                        raise SchemaDrift(name, where, "is not an object")
+                    if codename in DEBIAN_CODENAMES:
                         batch.entries.append(_entry(vuln, package, codename, release, name))
                 if vuln not in seen:
                     seen.add(vuln)

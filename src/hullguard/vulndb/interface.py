@@ -3,7 +3,9 @@
 Owns the values importers produce (:class:`Advisory`, :class:`AffectedEntry`,
 :class:`SupportEnded`, bundled in an :class:`ImportBatch`), the enums that name
 sources (:class:`SourceKind`), distro statuses (:class:`EntryStatus`) and
-severities (:class:`Severity`), the :class:`Importer` protocol and the error
+severities (:class:`Severity`, re-exported from :mod:`hullguard.model.severity`:
+one enum for every scanner; Debian's ``unimportant`` is its ``NEGLIGIBLE``),
+the :class:`Importer` protocol and the error
 family (:class:`VulnDBError`, :class:`SchemaDrift`). Everything is frozen.
 """
 
@@ -15,6 +17,7 @@ from enum import StrEnum
 from typing import NewType, Protocol
 
 from hullguard.errors import DatabaseError
+from hullguard.model.severity import Severity as Severity  # re-export: one enum
 
 VulnId = NewType("VulnId", str)
 
@@ -66,36 +69,6 @@ class EntryStatus(StrEnum):
     NO_FIX = "no-fix"
     END_OF_LIFE = "end-of-life"
     UNDETERMINED = "undetermined"
-
-
-class Severity(StrEnum):
-    """Severity levels, ordered by :attr:`rank`."""
-
-    UNKNOWN = "UNKNOWN"
-    NEGLIGIBLE = "NEGLIGIBLE"
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
-
-    @property
-    def rank(self) -> int:
-        return _RANKS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        """A vendor/CVSS word (``moderate``, ``important``, ``low**``) -> Severity."""
-        word = text.strip().strip("*").strip().upper()
-        return _ALIASES.get(word, cls.UNKNOWN)
-
-
-_RANKS = {s: i for i, s in enumerate(Severity)}
-_ALIASES = {s.value: s for s in Severity} | {
-    "MODERATE": Severity.MEDIUM,
-    "IMPORTANT": Severity.HIGH,
-    "UNIMPORTANT": Severity.NEGLIGIBLE,
-    "NONE": Severity.NEGLIGIBLE,
-}
 
 
 @dataclass(frozen=True)

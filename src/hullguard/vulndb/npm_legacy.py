@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.vulndb.cvss_score import score_vector
+from hullguard.vulndb.cvss_score import score_vector, vector_label
 from hullguard.vulndb.interface import (
     Advisory,
     AffectedEntry,
@@ -64,7 +64,7 @@ def _batch(record: Mapping[str, Any], name: str) -> ImportBatch:
         summary=str(record.get("title") or ""),
         details=str(record.get("overview") or ""),
         severity=scored[1] if scored else Severity.UNKNOWN,
-        severity_source=f"CVSS {vector.split('/', 1)[0]}" if scored else "",
+        severity_source=f"{vector_label(vector)} vector" if scored else "",
         cvss_vector=vector,
         cvss_score=scored[0] if scored else None,
         published=str(record.get("publish_date") or ""),

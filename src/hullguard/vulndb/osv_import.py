@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from hullguard.versions import is_withdrawn
-from hullguard.vulndb.cvss_score import best_vector, score_vector
+from hullguard.vulndb.cvss_score import best_vector, score_vector, vector_label
 from hullguard.vulndb.interface import (
     Advisory,
     AffectedEntry,
@@ -68,10 +68,15 @@ def _severity(record: Mapping[str, Any]) -> tuple[Severity, str, str, float | No
     scored = score_vector(vector) if vector else None
     db_specific = record.get("database_specific")
     vendor = db_specific.get("severity") if isinstance(db_specific, dict) else None
-    if isinstance(vendor, str) and Severity.parse(vendor) is not Severity.UNKNOWN:
-        return Severity.parse(vendor), "vendor (OSV database_specific)", vector, _score(scored)
+    if isinstance(vendor, str) and Severity.from_vendor(vendor) is not Severity.UNKNOWN:
+        return (
+            Severity.from_vendor(vendor),
+            "vendor (OSV database_specific)",
+            vector,
+            _score(scored),
+        )
     if scored is not None:
-        return scored[1], f"CVSS {vector.split('/', 1)[0]}", vector, scored[0]
+        return scored[1], f"{vector_label(vector)} vector", vector, scored[0]
     return Severity.UNKNOWN, "", vector, None
 
 
@@ -133,7 +138,7 @@ def _entry(
         status=EntryStatus.AFFECTED,
         affected={"ranges": kept, "versions": list(_strings(item.get("versions")))},
         fixed=fixed,
-        severity=Severity.parse(urgency) if isinstance(urgency, str) else fallback,
+        severity=Severity.from_vendor(urgency) if isinstance(urgency, str) else fallback,
     )
 
 

@@ -107,7 +107,7 @@ def test_osv_yaml_keeps_versions_as_strings_and_namespaces(tmp_path: Path) -> No
         assert db.entries("debian:12", "foo")[0].fixed == ("1.2-1",)
         adv = db.advisories(["GHSA-test-0001"])["GHSA-test-0001"]
         assert (adv.cvss_score, adv.severity) == (9.8, Severity.CRITICAL)
-        assert adv.severity_source == "CVSS CVSS:3.1"
+        assert adv.severity_source == "CVSS:3.1 vector"
 
 
 def test_zip_of_json_records(tmp_path: Path) -> None:
