@@ -43,19 +43,21 @@ def _order(char: str) -> int:
 _ORDERS: dict[str, tuple[int, ...]] = {}
 
 
+def _orders(letters: str) -> tuple[int, ...]:
+    orders = (*(_order(c) for c in letters), 0)
+    if len(letters) <= 8:  # bounded: short separators repeat, long runs do not
+        _ORDERS[letters] = orders
+    return orders
+
+
 def part_key(text: str) -> DpkgPart:
     """Sort key of one upstream-version or revision string (``verrevcmp``)."""
-    segments: list[tuple[tuple[int, ...], int]] = []
-    for match in _SEGMENT.finditer(text):
-        letters, digits = match.group(1), match.group(2)
-        if not letters and not digits:
-            continue
-        orders = _ORDERS.get(letters)
-        if orders is None:
-            orders = (*(_order(c) for c in letters), 0)
-            if len(letters) <= 8:  # bounded: short separators repeat, long runs do not
-                _ORDERS[letters] = orders
-        segments.append((orders, int(digits or "0")))
+    # hot path of a cold scan (every fixed version in the data is parsed once)
+    segments: list[tuple[tuple[int, ...], int]] = [
+        (_ORDERS.get(letters) or _orders(letters), int(digits) if digits else 0)
+        for letters, digits in _SEGMENT.findall(text)
+        if letters or digits
+    ]
     if not segments:
         # an empty string still has dpkg's first (empty, 0) segment
         segments.append(_END)

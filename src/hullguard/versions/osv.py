@@ -69,14 +69,20 @@ _SEMVER_PARSERS: dict[VersionScheme, Parse] = {
 def _parser(range_type: RangeType, scheme: VersionScheme) -> Parse:
     if range_type is RangeType.SEMVER:
         return _SEMVER_PARSERS.get(scheme, _semver_v_optional)
-    return comparator_for(scheme).parse
+    comparator = comparator_for(scheme)
+    parse: Parse = getattr(comparator, "parse_fn", comparator.parse)  # skip one call layer
+    return parse
 
 
 def _range_type(rng: Mapping[str, Any]) -> RangeType:
     value = str(rng.get("type", ""))
-    if value not in RangeType.__members__:
+    found = _RANGE_TYPES.get(value)
+    if found is None:
         raise InvalidVersion("osv", value, "unknown OSV range type (SEMVER, ECOSYSTEM, GIT)")
-    return RangeType(value)
+    return found
+
+
+_RANGE_TYPES = {t.value: t for t in RangeType}
 
 
 _EVENT_KINDS = {kind.value: kind for kind in EventKind}

@@ -45,6 +45,8 @@ COMPARATORS: dict[VersionScheme, Comparator] = {
 
 def comparator_for(scheme: VersionScheme | str) -> Comparator:
     """The comparator of ``scheme`` (a :class:`VersionScheme` or its value)."""
+    if isinstance(scheme, VersionScheme):  # hot path: skip the enum constructor
+        return COMPARATORS[scheme]
     return COMPARATORS[VersionScheme(scheme)]
 
 

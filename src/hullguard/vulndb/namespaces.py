@@ -86,6 +86,7 @@ def namespace_for_ecosystem(ecosystem: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=1024)
 def scheme_for_namespace(namespace: str) -> VersionScheme:
     """Version scheme of a namespace (``debian:12`` -> dpkg, ``PyPI`` -> PEP 440)."""
     distro = namespace.split(":", 1)[0]
