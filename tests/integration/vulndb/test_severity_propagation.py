@@ -15,7 +15,9 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from cvss import CVSS3
+from cvss.exceptions import CVSSError
 
 from hullguard.match import VulnOptions, scan_packages
 from hullguard.model.package import OSInfo, Package, PackageType, Purl
@@ -100,4 +102,7 @@ def test_distribution_only_gains_sourced_severities(full_db_path: Path) -> None:
     for vid, severity, source in filled:
         donor = source.split(" of ", 1)[1].split(" ", 1)[0]
         assert donors[donor] == severity != "UNKNOWN", vid
-    assert unknown_with_vector == 0
+    # a vector stays unscored only when the cvss library rejects it (NSWG-ECO-504: ``I:U``)
+    for (vector,) in unknown_with_vector:
+        with pytest.raises(CVSSError):
+            CVSS3(vector)
