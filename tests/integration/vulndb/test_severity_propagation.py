@@ -94,8 +94,8 @@ def test_distribution_only_gains_sourced_severities(full_db_path: Path) -> None:
         ).fetchall()
         donors = dict(conn.execute("SELECT id, severity FROM advisories").fetchall())
         unknown_with_vector = conn.execute(
-            "SELECT COUNT(*) FROM advisories WHERE severity = 'UNKNOWN' AND cvss_vector != ''"
-        ).fetchone()[0]
+            "SELECT cvss_vector FROM advisories WHERE severity = 'UNKNOWN' AND cvss_vector != ''"
+        ).fetchall()
     finally:
         conn.close()
     assert len(filled) >= 50
