@@ -55,6 +55,8 @@ def _rule(finding: Finding) -> dict[str, Any]:
             "tags": ["security", "vulnerability", finding.severity.value],
         },
     }
+    if finding.severity_source:  # where the severity came from (vendor, CVSS, an alias)
+        rule["properties"]["severitySource"] = finding.severity_source
     if finding.references:
         rule["helpUri"] = finding.references[0]
     return rule

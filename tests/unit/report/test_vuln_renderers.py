@@ -35,7 +35,7 @@ def _finding(vid: str, severity: Severity, name: str = "openssl", **kw: object) 
         fixed_versions=("3.0.11-1",),
         status=FindingStatus.FIXED,
         severity=severity,
-        severity_source="CVSS CVSS:3.1",
+        severity_source="CVSS:3.1 vector",
         cvss_score=9.8 if severity is Severity.CRITICAL else None,
         cvss_vector="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
         if severity is Severity.CRITICAL
@@ -91,6 +91,8 @@ def test_sarif_is_schema_valid_one_rule_per_id_and_dockerfile_locations() -> Non
     assert len(rules) == 4
     sev = {r["id"]: r["properties"]["security-severity"] for r in rules}
     assert sev["CVE-2024-0001"] == "9.8" and sev["DSA-5555-1"] == "8.0"
+    sources = {r["id"]: r["properties"].get("severitySource") for r in rules}
+    assert sources["CVE-2024-0001"] == "CVSS:3.1 vector"
     loc = run["results"][0]["locations"][0]["physicalLocation"]
     assert loc == {"artifactLocation": {"uri": "Dockerfile"}, "region": {"startLine": 7}}
     suppressed = [r for r in run["results"] if "suppressions" in r]
