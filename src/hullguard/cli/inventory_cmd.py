@@ -134,20 +134,22 @@ def inventory() -> None:
 @click.option("--namespace", default="", help="Namespace of --deployment.")
 @click.option("--cluster", default="", help="Cluster of --deployment.")
 @click.option("--environment", default="", help="Environment of --deployment (prod, staging…).")
+@click.option("--no-secrets", is_flag=True, help="Do not scan the image's layers for secrets.")
 @_db_option
 @_common()
 @image_options
 @registry_options
 @click.pass_context
 def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: str,
-        cluster: str, environment: str, db: str | None, database: str | None, fmt: str,
-        output: str | None, **kw: Any) -> None:  # fmt: skip
-    """Store an image's (or an SBOM's) packages and findings; idempotent by digest."""
+        cluster: str, environment: str, no_secrets: bool, db: str | None, database: str | None,
+        fmt: str, output: str | None, **kw: Any) -> None:  # fmt: skip
+    """Store an image's (or an SBOM's) packages, findings and secret findings (where, which
+    rule, a fingerprint: never the value); idempotent by digest."""
     from hullguard.inventory.ingest import store_catalogued
 
     if deployment is None and (namespace or cluster or environment):
         raise UsageError("--namespace/--cluster/--environment need --deployment NAME")
-    item = _catalogue(ctx, target, kw)
+    item = _catalogue(ctx, target, kw, secrets=not no_secrets)
     records = []
     if deployment:
         ref = item.refs[0] if item.refs else ""
@@ -160,14 +162,19 @@ def add(ctx: click.Context, /, target: str, deployment: str | None, namespace: s
             if vulndb is not None:
                 vulndb.close()
     doc = {"image": result.digest, "created": result.created, "packages": result.packages,
-           "findings": result.findings, "deployments": len(records)}  # fmt: skip
+           "findings": result.findings, "secrets": result.secrets,
+           "deployments": len(records)}  # fmt: skip
     verb = "added" if result.created else "updated"
     findings = "not matched" if result.findings is None else str(result.findings)
-    text = f"{verb} {result.digest}: {result.packages} packages, findings: {findings}\n"
+    secrets = "not scanned" if result.secrets is None else str(result.secrets)
+    text = (
+        f"{verb} {result.digest}: {result.packages} packages, findings: {findings}, "
+        f"secrets: {secrets}\n"
+    )
     _emit(render.to_json(doc) if fmt == Format.JSON else text, output)
 
 
-def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any]) -> Catalogued:
+def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any], *, secrets: bool) -> Catalogued:
     from hullguard.inventory.ingest import Catalogued, from_sbom
 
     if target.startswith("sbom:"):
@@ -181,14 +188,30 @@ def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any]) -> Catalogue
     from hullguard.cli.registry_options import registry_options_from_kwargs
     from hullguard.cli.ui import RichProgress
     from hullguard.image.loader import open_image
-    from hullguard.scan.image_sbom import catalog_image
+    from hullguard.inventory.ingest import stored_secret
+    from hullguard.scan.image_scan import scan_image
+    from hullguard.secrets import SecretScanner
 
     registry = registry_options_from_kwargs(kw, build_limits(kw))
     image = open_image(target, build_open_options(kw, registry))
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
-    result = catalog_image(image, build_cache(ctx, kw), progress)
+    try:
+        scan = scan_image(
+            image,
+            want_packages=True,
+            secret_scanner=SecretScanner() if secrets else None,
+            cache=build_cache(ctx, kw),
+            progress=progress,
+        )
+    finally:
+        progress.close()
+        image.close()
+    assert scan.catalog is not None  # want_packages=True
     digest = image.manifest_digest or image.config_digest
-    return Catalogued(digest, "image", (image.reference,), result.os_info, result.packages)
+    found = tuple(stored_secret(s) for s in scan.secrets) if secrets else None
+    return Catalogued(
+        digest, "image", (image.reference,), scan.catalog.os_info, scan.catalog.packages, found
+    )
 
 
 @inventory.command(name="import-k8s")

@@ -86,6 +86,12 @@ _ADMISSION_ONLY = ("policy_file", "tls_cert", "tls_key")
     show_default=True,
     help="JSON-lines decision log ('-' for stdout).",
 )
+@click.option(
+    "--database",
+    envvar="HULLGUARD_DATABASE_URL",
+    help="Inventory (PATH or sqlite:///PATH) whose stored scan results per digest enforce "
+    "the vulnerabilities, secrets and images.blockEol sections.",
+)
 @registry_options
 @click.pass_context
 def serve(ctx: click.Context, /, **kw: Any) -> None:  # fmt: skip
@@ -94,7 +100,10 @@ def serve(ctx: click.Context, /, **kw: Any) -> None:  # fmt: skip
     With --admission: serve /validate and /mutate (AdmissionReview v1) over HTTPS,
     and /healthz. /mutate pins every container image tag to its digest (JSONPatch);
     /validate verifies signatures, the allowed registries and digest pinning, and
-    the runtime hardening rules of the gate policy, and answers allow or deny.
+    the runtime hardening rules of the gate policy; with --database it also judges
+    each image's stored vulnerability and secret findings and OS end of life
+    (images unknown to the inventory get the policy's `unscanned` action), and
+    answers allow or deny.
     """
     if kw["admission"]:
         given = [k for k, default in _API_DEFAULTS.items() if kw[k] != default]
@@ -144,7 +153,7 @@ def _serve_admission(kw: dict[str, Any]) -> None:
     )
     log_path = kw["audit_log"]
     stream = sys.stdout if log_path == "-" else open(log_path, "a", encoding="utf-8")  # noqa: SIM115
-    service = AdmissionService(config, audit=AuditLog(stream))
+    service = AdmissionService(config, audit=AuditLog(stream), results=_results(kw, config))
     server = create_server(
         service, kw["host"], kw["port"], Path(kw["tls_cert"]), Path(kw["tls_key"])
     )
@@ -158,3 +167,20 @@ def _serve_admission(kw: dict[str, Any]) -> None:
         server.server_close()
         if stream is not sys.stdout:
             stream.close()
+
+
+def _results(kw: dict[str, Any], config: Any) -> Any:
+    """The inventory reader for ``--database``; without one, say what is not enforced."""
+    from hullguard.server.scan_results import StoredResults
+
+    if not kw.get("database"):
+        if config.policy.needs_stored_results:
+            click.echo(
+                "hullguard: warning: the policy's vulnerabilities/secrets/blockEol sections "
+                "are not enforced without --database (stored scan results)",
+                err=True,
+            )
+        return None
+    from hullguard.inventory import open_inventory, resolve_database
+
+    return StoredResults(open_inventory(resolve_database(kw["database"])), config.cache_ttl)

@@ -1,4 +1,4 @@
-"""Storing one catalogued image or SBOM (packages, findings, optional deployment)."""
+"""Storing one catalogued image or SBOM (packages, findings, secrets, optional deployment)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from hullguard.catalog.sbom_input import read_sbom
 from hullguard.inventory.affected import findings_of
-from hullguard.inventory.interface import DeploymentRecord
+from hullguard.inventory.interface import Analysis, DeploymentRecord, StoredSecret
 from hullguard.inventory.store import InventoryStore
 from hullguard.model.package import OSInfo, Package
 from hullguard.model.sbom import SubjectKind
+from hullguard.scan.image_secrets import ImageSecret
 from hullguard.vulndb import VulnDB
 
 
@@ -24,6 +25,7 @@ class Catalogued:
     refs: tuple[str, ...]
     os_info: OSInfo | None
     packages: tuple[Package, ...]
+    secrets: tuple[StoredSecret, ...] | None = None  # None: not scanned for secrets
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,17 @@ class AddResult:
     created: bool
     packages: int
     findings: int | None
+    secrets: int | None = None
+
+
+def stored_secret(secret: ImageSecret) -> StoredSecret:
+    """What the inventory keeps of a secret finding: no value, no excerpt."""
+    m = secret.match
+    layer = secret.layer if secret.layer is not None else -1
+    return StoredSecret(
+        m.rule_id, m.category.value, m.severity.value, m.path, m.line, layer, secret.origin,
+        secret.status, m.fingerprint, m.title,
+    )  # fmt: skip
 
 
 def from_sbom(data: bytes, path: str) -> Catalogued:
@@ -59,8 +72,16 @@ def store_catalogued(
         )
         if findings is not None:
             store.set_findings(image_id, findings)
+            store.mark_analysed(image_id, Analysis.VULNERABILITIES, now)
+        if item.secrets is not None:
+            store.set_secrets(image_id, item.secrets)
+            store.mark_analysed(image_id, Analysis.SECRETS, now)
         for record in deployments:
             store.put_deployment(record, image_id)
     return AddResult(
-        item.digest, created, len(item.packages), None if findings is None else len(findings)
+        item.digest,
+        created,
+        len(item.packages),
+        None if findings is None else len(findings),
+        None if item.secrets is None else len(item.secrets),
     )

@@ -111,3 +111,30 @@ class ImageSummary:
     findings: int
     deployments: int
     added_at: str
+
+
+@dataclass(frozen=True, order=True)
+class StoredSecret:
+    """One secret finding of one stored image: where and what kind, never the value.
+
+    ``layer`` is -1 for findings outside the layers (config, history); ``status``
+    is ``present``, ``deleted``, ``replaced``, ``config`` or ``history``.
+    """
+
+    rule_id: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    layer: int
+    origin: str
+    status: str
+    fingerprint: str
+    title: str = ""
+
+
+class Analysis:
+    """Which analyses an image has stored results of (string constants, stable in the DB)."""
+
+    VULNERABILITIES = "vulnerabilities"
+    SECRETS = "secrets"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from hullguard.inventory.affected import match_rows
-from hullguard.inventory.interface import DeploymentRecord, StoredFinding
+from hullguard.inventory.interface import Analysis, DeploymentRecord, StoredFinding
 from hullguard.inventory.store import InventoryStore
 from hullguard.vulndb import VulnDB
 
@@ -64,6 +64,8 @@ def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
         changed = {i for i, _ in new} | {i for i, _ in resolved}
         for image_id in sorted(changed):
             store.set_findings(image_id, current.get(image_id, set()))
+        for image_id in image_ids:
+            store.mark_analysed(image_id, Analysis.VULNERABILITIES, now, built)
         cur = store.conn.execute(
             "INSERT INTO rescans (at, db_built_at, images, findings) VALUES (?,?,?,?)",
             (now, built, len(image_ids), total),

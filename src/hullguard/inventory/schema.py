@@ -1,5 +1,8 @@
 """Inventory schema and its migrations (SQLite).
 
+Steps after the first use portable SQL only (TEXT/INTEGER columns, plain
+``CREATE``/``INSERT … SELECT``): the same scripts run on PostgreSQL.
+
 ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``; the version
 lives in ``meta.schema_version``. Tables are laid out for fleet queries: package
 rows carry a normalised name and the vulnerability lookup key, both indexed, so
@@ -92,6 +95,37 @@ CREATE TABLE rescan_changes (
 CREATE INDEX rescan_changes_rescan ON rescan_changes (rescan_id);
 """
 
+#: V2: secret findings per image (never the value) and which analyses each image has
+#: stored results of, so "clean" and "never scanned" differ. Backfill: images with
+#: findings, or every image once a rescan has run, have vulnerability results.
+_V2 = """
+CREATE TABLE image_secrets (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    rule_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    path TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    layer INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    status TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    title TEXT NOT NULL,
+    PRIMARY KEY (image_id, fingerprint, origin, layer)
+);
+CREATE INDEX image_secrets_rule ON image_secrets (rule_id);
+CREATE TABLE image_analyses (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    analysis TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (image_id, analysis)
+);
+INSERT INTO image_analyses (image_id, analysis, at, detail)
+    SELECT id, 'vulnerabilities', scanned_at, 'migrated' FROM images
+    WHERE id IN (SELECT image_id FROM findings) OR EXISTS (SELECT 1 FROM rescans);
+"""
+
 #: one script per schema step; append, never edit a released step
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)

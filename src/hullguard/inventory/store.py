@@ -26,6 +26,7 @@ from hullguard.inventory.interface import (
     NotInInventory,
     StoredFinding,
     StoredPackage,
+    StoredSecret,
     os_to_json,
 )
 from hullguard.inventory.names import canonical_ref, normalise_name
@@ -356,6 +357,42 @@ class InventoryStore:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             yield from self.conn.execute(template.format(",".join("?" * len(chunk))), chunk)
+
+    # -- secrets and analysis markers (schema V2) ----------------------------
+
+    def set_secrets(self, image_id: int, secrets: Iterable[StoredSecret]) -> None:
+        """Replace an image's secret findings. Call in a transaction."""
+        self.conn.execute("DELETE FROM image_secrets WHERE image_id = ?", (image_id,))
+        rows = {(s.fingerprint, s.origin, s.layer): s for s in secrets}  # the primary key
+        self.conn.executemany(
+            "INSERT INTO image_secrets VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            ((image_id, s.rule_id, s.category, s.severity, s.path, s.line, s.layer, s.origin,
+              s.status, s.fingerprint, s.title) for s in rows.values()),
+        )  # fmt: skip
+
+    def secrets_for(self, image_id: int) -> list[StoredSecret]:
+        rows = self.conn.execute(
+            "SELECT rule_id, category, severity, path, line, layer, origin, status, fingerprint, "
+            "title FROM image_secrets WHERE image_id = ?",
+            (image_id,),
+        ).fetchall()
+        return sorted(StoredSecret(*r) for r in rows)
+
+    def mark_analysed(self, image_id: int, analysis: str, now: str, detail: str = "") -> None:
+        """Record that ``analysis`` results of an image are stored. Call in a transaction."""
+        self.conn.execute(
+            "DELETE FROM image_analyses WHERE image_id = ? AND analysis = ?", (image_id, analysis)
+        )
+        self.conn.execute(
+            "INSERT INTO image_analyses VALUES (?,?,?,?)", (image_id, analysis, now, detail)
+        )
+
+    def analyses_for(self, image_id: int) -> dict[str, str]:
+        """Analysis -> when, for every analysis with stored results of an image."""
+        rows = self.conn.execute(
+            "SELECT analysis, at FROM image_analyses WHERE image_id = ?", (image_id,)
+        )
+        return dict(rows.fetchall())
 
 
 def _finding(row: Sequence[Any]) -> StoredFinding:

@@ -16,13 +16,13 @@ from hullguard.audit.image_config import eol_date
 from hullguard.audit.interface import AuditOptions
 from hullguard.audit.interface import Finding as AuditFinding
 from hullguard.cache import AnalysisCache
-from hullguard.image.loader import OpenOptions, open_image
+from hullguard.image.loader import Image, OpenOptions, open_image
 from hullguard.image.reference import Transport, parse_reference
 from hullguard.image.registry.options import RegistryOptions
 from hullguard.match.model import Finding, VulnOptions
 from hullguard.model.package import OSInfo
 from hullguard.policy.evaluate import GateInputs, ImageFacts, evaluate_gate
-from hullguard.policy.model import Decision, GatePolicy
+from hullguard.policy.model import BaseAge, Decision, GatePolicy
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.image_scan import ImageScan, scan_image
 from hullguard.secrets import SecretScanner
@@ -104,14 +104,23 @@ def _signatures(policy: GatePolicy, image: str, request: GateRequest) -> signing
     return signing.evaluate(policy.signatures.policy_set, evidence)
 
 
+def _base_age(image: Image, options: RegistryOptions) -> BaseAge:
+    from hullguard.policy.base_age import base_age, registry_created
+
+    annotations = dict(image.annotations)
+    return base_age(annotations, image.config.created, registry_created(options))
+
+
 def run_gate(
     policy: GatePolicy, request: GateRequest, *, progress: Progress = NULL_PROGRESS
 ) -> GateRun:
     """Run what ``policy`` needs on ``request.image`` and decide."""
     want_vulns = policy.vulnerabilities is not None
     want_eol = policy.images is not None and policy.images.block_eol
+    want_age = policy.images is not None and policy.images.max_base_age_days is not None
     image = open_image(request.image, request.open_options)
     try:
+        age = _base_age(image, request.registry) if want_age else None
         scan = scan_image(
             image,
             want_packages=want_vulns or want_eol,
@@ -131,6 +140,7 @@ def run_gate(
         secrets=scan.secrets if policy.secrets is not None else None,
         eol_since=eol_date(os_info) if want_eol else None,
         os_name=f"{os_info.id} {os_info.version_id}" if os_info else "",
+        base_age=age,
         signatures=_signatures(policy, request.image, request),
         runtime=_runtime(policy, request.manifests),
     )

@@ -17,6 +17,7 @@ from hullguard.match.model import Finding, FindingStatus
 from hullguard.policy.model import (
     VERDICT_OF,
     Action,
+    BaseAge,
     Decision,
     GatePolicy,
     ImagePolicy,
@@ -52,6 +53,7 @@ class GateInputs:
     secrets: Sequence[ImageSecret] | None = None
     eol_since: dt.date | None = None  # end-of-life date of the base OS, when known
     os_name: str = ""
+    base_age: BaseAge | None = None  # None: not computed
     signatures: SignDecision | None = None
     runtime: Sequence[AuditFinding] | None = None
 
@@ -128,7 +130,25 @@ def _image_reasons(policy: ImagePolicy, inputs: GateInputs) -> list[Reason]:
     if policy.block_eol and inputs.eol_since is not None and inputs.eol_since <= inputs.today:
         msg = f"base OS {inputs.os_name} is end-of-life since {inputs.eol_since}: rebase"
         out.append(Reason("images.blockEol", act, msg, inputs.os_name))
+    if policy.max_base_age_days is not None and inputs.base_age is not None:
+        out += _age_reasons(policy.max_base_age_days, act, inputs.base_age, inputs.today)
     return out
+
+
+def _age_reasons(limit: int, act: Action, age: BaseAge, today: dt.date) -> list[Reason]:
+    note = f" ({age.note})" if age.note else ""
+    if age.created is None:
+        msg = f"base image age unknown: {age.source} has no created date{note}"
+        return [Reason("images.maxBaseAge", act, msg, age.source)]
+    days = (today - age.created.date()).days
+    if days <= limit:
+        msg = f"base built {age.created.date()} ({days} days ago), from {age.source}{note}"
+        return [Reason("images.maxBaseAge", Action.LOG, msg, age.source)]
+    msg = (
+        f"base built {age.created.date()} is {days} days old (limit {limit}), from "
+        f"{age.source}{note}: rebuild on a fresh base"
+    )
+    return [Reason("images.maxBaseAge", act, msg, age.source)]
 
 
 def _runtime_reasons(policy: RuntimePolicy, findings: Sequence[AuditFinding]) -> list[Reason]:
@@ -163,6 +183,8 @@ def evaluate_gate(policy: GatePolicy, inputs: GateInputs) -> Decision:
             skipped.append("secrets")
         reasons += _secret_reasons(policy.secrets, inputs.secrets or ())
     if policy.images is not None:
+        if policy.images.max_base_age_days is not None and inputs.base_age is None:
+            skipped.append("images.maxBaseAgeDays")
         reasons += _image_reasons(policy.images, inputs)
     if policy.signatures is not None:
         reasons += _signature_reasons(policy.signatures.action, inputs.signatures)
@@ -170,9 +192,14 @@ def evaluate_gate(policy: GatePolicy, inputs: GateInputs) -> Decision:
         if inputs.runtime is None:
             skipped.append("runtime")
         reasons += _runtime_reasons(policy.runtime, inputs.runtime or ())
+    return decide(reasons, skipped)
+
+
+def decide(reasons: Sequence[Reason], skipped: Sequence[str] = ()) -> Decision:
+    """The strictest action among ``reasons`` decides; reasons sorted strictest first."""
     verdict = max((VERDICT_OF[r.action] for r in reasons), key=lambda v: v.rank, default=None)
     ordered = sorted(set(reasons), key=lambda r: (list(Action).index(r.action), r))
-    return Decision(verdict or Verdict.ALLOW, tuple(ordered), tuple(skipped))
+    return Decision(verdict or Verdict.ALLOW, tuple(ordered), tuple(dict.fromkeys(skipped)))
 
 
 def _signature_reasons(action: Action, decision: SignDecision | None) -> list[Reason]:

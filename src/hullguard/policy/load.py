@@ -27,6 +27,8 @@ from hullguard.secrets.interface import SecretCategory
 from hullguard.sign.policy import load_policy, parse_policy
 
 _SECTIONS = ("vulnerabilities", "secrets", "images", "signatures", "runtime")
+#: ``unscanned:`` value -> the action an image without stored results gets
+UNSCANNED: dict[str, Action] = {"block": Action.BLOCK, "review": Action.REVIEW, "allow": Action.LOG}
 
 
 def gate_schema() -> dict[str, Any]:
@@ -62,6 +64,7 @@ def _images(doc: dict[str, Any]) -> ImagePolicy:
         bool(doc.get("requireDigest", False)),
         bool(doc.get("blockEol", False)),
         Action(doc.get("action", "block")),
+        doc.get("maxBaseAgeDays"),
     )
 
 
@@ -104,6 +107,7 @@ def parse_gate_policy(doc: Any, base: Path) -> GatePolicy:
         images=_images(doc["images"]) if doc.get("images") else None,
         signatures=_signatures(doc["signatures"], base) if doc.get("signatures") else None,
         runtime=_runtime(doc["runtime"]) if "runtime" in doc else None,
+        unscanned=UNSCANNED[doc.get("unscanned", "review")],
     )
 
 

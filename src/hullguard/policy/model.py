@@ -76,6 +76,7 @@ class ImagePolicy:
     require_digest: bool = False
     block_eol: bool = False
     action: Action = Action.BLOCK
+    max_base_age_days: int | None = None  # None: any age
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,22 @@ class GatePolicy:
     images: ImagePolicy | None = None
     signatures: SignaturePolicy | None = None
     runtime: RuntimePolicy | None = None
+    #: what the webhook does with an image the inventory holds no results for
+    unscanned: Action = Action.REVIEW
+
+    @property
+    def needs_stored_results(self) -> bool:
+        """Whether judging an image needs its scan results (inventory at admission)."""
+        return bool(self.vulnerabilities or self.secrets or (self.images and self.images.block_eol))
+
+
+@dataclass(frozen=True)
+class BaseAge:
+    """When the base of an image was built, and where that date came from."""
+
+    created: dt.datetime | None  # None: no usable ``created`` anywhere
+    source: str  # "base image NAME@DIGEST" or "image config (no base annotations)"
+    note: str = ""  # why the base itself was not used, when it was not
 
 
 @dataclass(frozen=True, order=True)

@@ -27,8 +27,8 @@ from hullguard.image.reference import RegistryReference, parse_registry_referenc
 from hullguard.image.registry.options import RegistryOptions
 from hullguard.model.image import Digest
 from hullguard.policy import Decision, GateInputs, GatePolicy, ImageFacts, Verdict, evaluate_gate
-from hullguard.policy.evaluate import registry_allowed
-from hullguard.policy.model import Action
+from hullguard.policy.evaluate import decide, registry_allowed
+from hullguard.policy.model import Action, Reason
 from hullguard.server.admission_review import (
     ContainerImage,
     Review,
@@ -37,9 +37,12 @@ from hullguard.server.admission_review import (
     parse_review,
     pinned_name,
     response,
+    workload,
 )
 from hullguard.server.cache import TTLCache
+from hullguard.server.image_checks import ImageChecks
 from hullguard.server.resolver import RegistryResolver, Resolver
+from hullguard.server.scan_results import StoredResults
 from hullguard.sign import policy as signing
 
 Answer = dict[str, Any]
@@ -95,6 +98,7 @@ class _Outcome:
     verdict: str = ""
     digests: dict[str, str] = field(default_factory=dict)
     error: str = ""
+    containers: list[ContainerImage] = field(default_factory=list)
 
 
 class AdmissionService:
@@ -107,10 +111,13 @@ class AdmissionService:
         resolver: Resolver | None = None,
         audit: AuditLog | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        results: StoredResults | None = None,
     ) -> None:
         self.config = config
         self.resolver = resolver or RegistryResolver(config.registry)
         self.audit = audit or AuditLog(None)
+        self.results = results
+        self.checks = ImageChecks(config.policy, results, self.resolver.base_age, config.cache_ttl)
         self._today = today
         self.verified: TTLCache[signing.Decision] = TTLCache(config.cache_ttl)
         self.tags: TTLCache[Digest] = TTLCache(config.tag_ttl)
@@ -119,6 +126,8 @@ class AdmissionService:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.results is not None:
+            self.results.close()
 
     def handle(self, endpoint: Endpoint, body: bytes) -> Answer:
         """One review; raises :class:`ReviewError` when ``body`` is not one."""
@@ -150,6 +159,11 @@ class AdmissionService:
                 f"hullguard: {len(images)} containers exceed the limit of {self.config.max_images}"
             )
             return _Outcome(False, msg, verdict="too-large")
+        outcome = self._run(endpoint, review, images)
+        outcome.containers = images
+        return outcome
+
+    def _run(self, endpoint: Endpoint, review: Review, images: list[ContainerImage]) -> _Outcome:
         work = self._mutate if endpoint is Endpoint.MUTATE else self._validate
         future = self._pool.submit(work, review, images)
         try:
@@ -219,26 +233,38 @@ class AdmissionService:
         sign_reasons: list[str] = []
         sign_ok = True
         digests: dict[str, str] = {}
+        stored: list[Reason] = []
+        skipped: list[str] = []
+        today = self._today()
+        signatures = self.config.policy.signatures is not None
         for image in sorted({i.image for i in images}):
             if self._excluded(image):
                 continue
             ref = parse_registry_reference(image)
             facts.append(ImageFacts(image, ref.registry, ref.repository, ref.digest is not None))
-            if self.config.policy.signatures is None or self._disallowed(ref):
+            if self._disallowed(ref):
                 continue  # a disallowed registry is denied anyway: do not contact it
-            digest = self._digest(ref)
-            digests[image] = digest
-            decision = self._signature(ref, digest)
-            sign_ok = sign_ok and decision.allowed
-            sign_reasons += [f"{image}: {r}" for r in decision.reasons]
+            if ref.digest is not None:
+                digests[image] = ref.digest
+            if not (signatures or self.checks.needed):
+                continue
+            digest = digests[image] = self._digest(ref)
+            if signatures:
+                decision = self._signature(ref, digest)
+                sign_ok = sign_ok and decision.allowed
+                sign_reasons += [f"{image}: {r}" for r in decision.reasons]
+            more, missing = self.checks.reasons(image, f"{ref.name}@{digest}", digest, today)
+            stored += more
+            skipped += missing
         inputs = GateInputs(
             image=f"{review.kind}/{review.namespace}/{review.name}",
             refs=tuple(facts),
-            today=self._today(),
+            today=today,
             signatures=signing.Decision(sign_ok, tuple(sign_reasons)),
             runtime=self._runtime(review),
         )
-        outcome = _answer(evaluate_gate(self.config.policy, inputs))
+        overall = evaluate_gate(self.config.policy, inputs)
+        outcome = _answer(decide([*overall.reasons, *stored], skipped))
         outcome.digests = digests
         return outcome
 
@@ -270,6 +296,12 @@ class AdmissionService:
             "operation": review.operation, "allowed": outcome.allowed,
             "verdict": outcome.verdict, "message": outcome.message,
             "warnings": outcome.warnings, "images": outcome.digests,
+            "workload": workload(review),
+            "containers": [
+                {"container": c.container, "image": c.image,
+                 "digest": outcome.digests.get(c.image, "")}
+                for c in outcome.containers
+            ],
             "patched": len(outcome.patch), "dry_run": self.config.dry_run,
             "error": outcome.error, "duration_ms": round(took * 1000, 2),
         })  # fmt: skip

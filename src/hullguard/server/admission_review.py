@@ -124,6 +124,27 @@ def container_images(kind: str, obj: dict[str, Any]) -> list[ContainerImage] | N
     return out
 
 
+def workload(review: Review) -> dict[str, str]:
+    """The workload a review's object belongs to: its controller (``ownerReferences``),
+    a Deployment for a ReplicaSet named ``<deployment>-<pod-template-hash>``, else itself."""
+    meta = (review.obj or {}).get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    name = str(review.name or meta.get("name") or meta.get("generateName") or "")
+    owners = meta.get("ownerReferences")
+    owner = next(
+        (o for o in owners if isinstance(o, dict) and o.get("controller")), None
+    ) if isinstance(owners, list) else None  # fmt: skip
+    if owner is None or not owner.get("kind") or not owner.get("name"):
+        return {"kind": review.kind, "name": name}
+    kind, name = str(owner["kind"]), str(owner["name"])
+    labels = meta.get("labels")
+    template_hash = labels.get("pod-template-hash", "") if isinstance(labels, dict) else ""
+    suffix = f"-{template_hash}"
+    if kind == "ReplicaSet" and len(suffix) > 1 and name.endswith(suffix):
+        return {"kind": "Deployment", "name": name[: -len(suffix)]}
+    return {"kind": kind, "name": name}
+
+
 def pinned_name(image: str, digest: str) -> str:
     """``image`` as written, tag dropped, pinned: ``repo:tag`` -> ``repo@sha256:…``."""
     name = image.partition("@")[0]

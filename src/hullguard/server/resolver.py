@@ -1,4 +1,4 @@
-"""Registry lookups the webhook needs: tag -> verified digest, and signature evidence.
+"""Registry lookups the webhook needs: tag -> verified digest, signature evidence, base age.
 
 Behind a small protocol so the service can be driven by any source; the real
 one talks to registries through :class:`hullguard.image.registry.client.RegistryClient`
@@ -14,6 +14,7 @@ from hullguard.image.reference import RegistryReference
 from hullguard.image.registry.client import RegistryClient
 from hullguard.image.registry.options import RegistryOptions
 from hullguard.model.image import Digest
+from hullguard.policy.model import BaseAge
 from hullguard.sign.policy import Evidence
 
 
@@ -21,6 +22,8 @@ class Resolver(Protocol):
     def digest(self, ref: RegistryReference) -> Digest: ...
 
     def evidence(self, ref: RegistryReference) -> Evidence: ...
+
+    def base_age(self, pinned: str) -> BaseAge: ...
 
 
 class RegistryResolver:
@@ -40,3 +43,9 @@ class RegistryResolver:
         from hullguard.sign.service import gather_evidence
 
         return gather_evidence(ref, self.options)
+
+    def base_age(self, pinned: str) -> BaseAge:
+        """When the base of ``pinned`` (``name@digest``) was built (see policy.base_age)."""
+        from hullguard.policy.base_age import registry_base_age
+
+        return registry_base_age(pinned, self.options)
