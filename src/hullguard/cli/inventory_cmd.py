@@ -215,14 +215,43 @@ def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any], *, secrets: 
 
 
 @inventory.command(name="import-k8s")
-@click.argument("path", metavar="FILE|DIR", type=click.Path(path_type=Path))
+@click.argument("path", metavar="FILE|DIR", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--from-admission", "log", type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the admission webhook's decision log (JSON lines) instead of manifests.",
+)  # fmt: skip
 @click.option("--cluster", default="", help="Cluster these manifests are deployed to.")
 @click.option("--environment", default="", help="Environment (prod, staging…).")
 @_common()
 @click.pass_context
-def import_k8s(ctx: click.Context, /, path: Path, cluster: str, environment: str,
-               database: str | None, fmt: str, output: str | None) -> None:  # fmt: skip
-    """Record deployments (workload container -> image ref) from Kubernetes manifests."""
+def import_k8s(ctx: click.Context, /, path: Path | None, log: Path | None, cluster: str,
+               environment: str, database: str | None, fmt: str,
+               output: str | None) -> None:  # fmt: skip
+    """Record deployments (workload container -> image ref) from Kubernetes manifests, or
+    with --from-admission LOG from the pods the admission webhook admitted."""
+    if (path is None) == (log is None):
+        raise UsageError("give manifests FILE|DIR or --from-admission LOG (one of them)")
+    if log is not None:
+        records = _from_admission(log, cluster, environment)
+        where = str(log)
+    else:
+        assert path is not None
+        records = _from_manifests(path, cluster, environment)
+        where = str(path)
+    if not records:
+        raise UsageError(f"no workload with a container image in {where}")
+    with _store(ctx, database) as store:
+        with store.transaction():
+            for record in records:
+                store.put_deployment(record, None)
+        linked = {(d.cluster, d.namespace, d.kind, d.name, d.container): dg
+                  for d, dg in store.deployments()}  # fmt: skip
+    rows = [(r, linked.get((r.cluster, r.namespace, r.kind, r.name, r.container), ""))
+            for r in records]  # fmt: skip
+    _emit(_render("deployments", fmt, rows), output)
+
+
+def _from_manifests(path: Path, cluster: str, environment: str) -> list[DeploymentRecord]:
     from hullguard.inventory.k8s import deployments_from_text, manifest_files
 
     records = []
@@ -237,17 +266,17 @@ def import_k8s(ctx: click.Context, /, path: Path, cluster: str, environment: str
             )
         except AuditInputError as exc:  # broken input is a usage error here
             raise UsageError(exc.message, hint=exc.hint) from None
-    if not records:
-        raise UsageError(f"no workload with a container image in {path}")
-    with _store(ctx, database) as store:
-        with store.transaction():
-            for record in records:
-                store.put_deployment(record, None)
-        linked = {(d.cluster, d.namespace, d.kind, d.name, d.container): dg
-                  for d, dg in store.deployments()}  # fmt: skip
-    rows = [(r, linked.get((r.cluster, r.namespace, r.kind, r.name, r.container), ""))
-            for r in records]  # fmt: skip
-    _emit(_render("deployments", fmt, rows), output)
+    return records
+
+
+def _from_admission(log: Path, cluster: str, environment: str) -> list[DeploymentRecord]:
+    from hullguard.inventory.admission_log import deployments_from_log
+
+    try:
+        text = log.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read admission log {log}: {exc}") from None
+    return deployments_from_log(text, str(log), cluster=cluster, environment=environment)
 
 
 @inventory.command(name="who-has")
