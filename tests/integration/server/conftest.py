@@ -158,6 +158,7 @@ def webhook(tls: tuple[trustme.CA, Path, Path], tmp_path: Path) -> Iterator[Call
     streams: list[Any] = []
 
     def start(policy: str, base: Path = tmp_path, **overrides: Any) -> Webhook:
+        results = overrides.pop("results", None)
         ca, cert, key = tls
         gate = parse_gate_policy(yaml.safe_load(policy), base)
         registry = RegistryOptions(insecure=True, timeout=overrides.pop("registry_timeout", 2.0))
@@ -165,7 +166,7 @@ def webhook(tls: tuple[trustme.CA, Path, Path], tmp_path: Path) -> Iterator[Call
         audit_path = tmp_path / f"audit-{len(started)}.jsonl"
         stream = audit_path.open("a", encoding="utf-8")
         streams.append(stream)
-        service = AdmissionService(config, audit=AuditLog(stream))
+        service = AdmissionService(config, audit=AuditLog(stream), results=results)
         server = create_server(service, "127.0.0.1", 0, cert, key)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         started.append(server)
@@ -177,3 +178,119 @@ def webhook(tls: tuple[trustme.CA, Path, Path], tmp_path: Path) -> Iterator[Call
         server.server_close()
     for stream in streams:
         stream.close()
+
+
+# -- images with stored scan results (inventory) -------------------------------
+
+REPO = Path(__file__).resolve().parents[3]
+#: verbatim /etc/os-release of Debian 12 (bookworm) and Debian 10 (buster, EOL 2024-06-30)
+OS_RELEASE = {
+    "12": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\n'
+    'VERSION_ID="12"\nVERSION="12 (bookworm)"\nVERSION_CODENAME=bookworm\nID=debian\n',
+    "10": 'PRETTY_NAME="Debian GNU/Linux 10 (buster)"\nNAME="Debian GNU/Linux"\n'
+    'VERSION_ID="10"\nVERSION="10 (buster)"\nVERSION_CODENAME=buster\nID=debian\n',
+}
+#: a made-up GitHub token of the real shape (ghp_ + 36 alphanumerics), as tools/imagebuild.py
+FAKE_GITHUB_TOKEN = "ghp_" + "0123456789abcdefghijABCDEFGHIJ123456"
+SITE = "usr/lib/python3/dist-packages"
+
+
+def _dist(name: str, version: str) -> dict[str, str]:
+    folder = f"{SITE}/{name.replace('-', '_')}-{version}.dist-info"
+    return {f"{folder}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"}
+
+
+#: image name -> (files, umoci config flags); json-logic 0.6.3 has PYSEC-2023-209 (CVSS
+#: 9.8, CRITICAL), cdo-local-uuid 0.5.0 only PYSEC-2024-6 (CVSS vector C:L/I:N/A:N, LOW)
+RECIPES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "critical": ({"etc/os-release": OS_RELEASE["12"], **_dist("json-logic", "0.6.3")}, ()),
+    "low": ({"etc/os-release": OS_RELEASE["12"], **_dist("cdo-local-uuid", "0.5.0")}, ()),
+    "leaky": (
+        {
+            "etc/os-release": OS_RELEASE["12"],
+            "app/config.ini": f"[github]\ntoken = {FAKE_GITHUB_TOKEN}\n",
+        },
+        (),
+    ),
+    "buster": ({"etc/os-release": OS_RELEASE["10"]}, ()),
+    "unscanned": ({"etc/os-release": OS_RELEASE["12"], "etc/motd": "never added\n"}, ()),
+    "base": ({"etc/os-release": OS_RELEASE["12"]}, ("--created", "2020-01-02T03:04:05Z")),
+    "oldself": ({"etc/motd": "old\n"}, ("--created", "2020-01-01T00:00:00.123456789Z")),
+    "fresh": ({"etc/motd": "fresh\n"}, ()),
+}
+STORED = ("critical", "low", "leaky", "buster")  # added to the inventory
+
+
+@dataclass(frozen=True)
+class Scanned:
+    host: str
+    refs: dict[str, str]  # name -> host/team/NAME:v1
+    digests: dict[str, str]
+    inventory: Path
+    vulndb: Path
+
+
+def hullguard(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    return run(sys.executable, "-m", "hullguard", "--quiet", *args, env=env)
+
+
+def _build(layout: Path, root: Path, name: str, extra: tuple[str, ...] = ()) -> None:
+    files, flags = RECIPES[name]
+    bundle = root / f"bundle-{name}"
+    run("umoci", "new", "--image", f"{layout}:{name}")
+    run("umoci", "unpack", "--image", f"{layout}:{name}", str(bundle))
+    for rel, text in files.items():
+        (bundle / "rootfs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / "rootfs" / rel).write_text(text)
+    run("umoci", "repack", "--image", f"{layout}:{name}", str(bundle))
+    if flags or extra:
+        run("umoci", "config", "--image", f"{layout}:{name}", *flags, *extra)
+
+
+def _push(layout: Path, host: str, name: str) -> str:
+    ref = f"{host}/team/{name}:v1"
+    run(
+        "skopeo", "copy", "-q", "--dest-tls-verify=false", f"oci:{layout}:{name}", f"docker://{ref}"
+    )
+    return run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}",
+               f"docker://{ref}").stdout.strip()  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def scanned(images: Images, tmp_path_factory: pytest.TempPathFactory) -> Scanned:
+    """Images in the test registry; four of them in an inventory with real findings."""
+    root = tmp_path_factory.mktemp("scanned")
+    layout = root / "layout"
+    run("umoci", "init", "--layout", str(layout))
+    refs, digests = {}, {}
+    for name in RECIPES:
+        _build(layout, root, name)
+        digests[name] = _push(layout, images.host, name)
+        refs[name] = f"{images.host}/team/{name}:v1"
+    # "onbase": built now, on "base" (2020) as the OCI base annotations say
+    RECIPES["onbase"] = ({"etc/motd": "on base\n"}, ())
+    base_name = f"org.opencontainers.image.base.name={refs['base']}"
+    base_digest = f"org.opencontainers.image.base.digest={digests['base']}"
+    _build(layout, root, "onbase",
+           ("--manifest.annotation", base_name, "--manifest.annotation", base_digest))  # fmt: skip
+    digests["onbase"] = _push(layout, images.host, "onbase")
+    refs["onbase"] = f"{images.host}/team/onbase:v1"
+    vulndb, inventory = root / "vuln.db", root / "inventory.db"
+    osv = SHARED / "vulndata/osv/pypi/vulns"
+    hullguard("db", "import", "--db", str(vulndb), str(osv / "json-logic"),
+              str(osv / "cdo-local-uuid"))  # fmt: skip
+    for name in STORED:
+        hullguard("--cache-dir", str(root / "cache"), "inventory", "add", refs[name], "--db",
+                  str(vulndb), "--database", str(inventory), "--insecure")  # fmt: skip
+    return Scanned(images.host, refs, digests, inventory, vulndb)
+
+
+def _shared() -> Path:
+    for candidate in (REPO.parent / "shared", REPO.parent.parent / "shared"):
+        if (candidate / "vulndata").is_dir():
+            return candidate
+    pytest.fail("shared/ not found beside the repository")
+
+
+SHARED = _shared()
