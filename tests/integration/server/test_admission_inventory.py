@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 import subprocess
 import sys
-import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -182,7 +183,6 @@ def test_decision_log_feeds_deployments(
         "digest": scanned.digests["low"],
     }
     inventory = tmp_path / "inv.db"
-    import shutil
 
     shutil.copy(scanned.inventory, inventory)
     done = _hg("inventory", "import-k8s", "--from-admission", str(hook.audit_path),
