@@ -57,7 +57,12 @@ class ImageChecks:
 
     @property
     def needed(self) -> bool:
-        return self.sub is not None
+        """Whether an image's digest must be resolved: stored results or base age to judge."""
+        sub = self.sub
+        if sub is None:
+            return False
+        ages = sub.images is not None and sub.images.max_base_age_days is not None
+        return ages or (self.results is not None and sub.needs_stored_results)
 
     def _age(self, pinned: str) -> BaseAge:
         age = self.ages.get(pinned)
