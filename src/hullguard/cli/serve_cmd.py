@@ -20,7 +20,7 @@ from hullguard.errors import UsageError
 
 #: API mode option -> its default (anything else given means the user asked for API mode)
 _API_DEFAULTS: dict[str, Any] = {
-    "database": None, "token_file": None, "read_only": False, "vulndb": None,
+    "token_file": None, "read_only": False, "vulndb": None,
     "scan_local": False,
 }  # fmt: skip
 #: options that exist only for the admission webhook
@@ -30,7 +30,10 @@ _ADMISSION_ONLY = ("policy_file", "tls_cert", "tls_key")
 @click.command(name="serve", short_help="Serve the API and dashboard, or the admission webhook.")
 @click.option("--admission", is_flag=True, help="Serve Kubernetes AdmissionReview v1 instead.")
 @click.option(
-    "--database", help="API: inventory PATH or sqlite:///PATH (env HULLGUARD_DATABASE_URL)."
+    "--database",
+    help="Inventory PATH or sqlite:///PATH. API: what it serves (env HULLGUARD_DATABASE_URL). "
+    "Admission: stored scan results per digest enforce the vulnerabilities, secrets and "
+    "images.blockEol sections.",
 )
 @click.option("--vulndb", "--db", "vulndb", type=click.Path(dir_okay=False),
               help="API: vulnerability database (default: <cache dir>/db/vuln.db).")  # fmt: skip
@@ -85,12 +88,6 @@ _ADMISSION_ONLY = ("policy_file", "tls_cert", "tls_key")
     default="-",
     show_default=True,
     help="JSON-lines decision log ('-' for stdout).",
-)
-@click.option(
-    "--database",
-    envvar="HULLGUARD_DATABASE_URL",
-    help="Inventory (PATH or sqlite:///PATH) whose stored scan results per digest enforce "
-    "the vulnerabilities, secrets and images.blockEol sections.",
 )
 @registry_options
 @click.pass_context
