@@ -233,3 +233,42 @@ def test_base_age_from_base_annotations_and_own_config(
     assert fresh.returncode == 0, fresh.stderr
     [ok] = json.loads(fresh.stdout)["reasons"]
     assert ok["action"] == "log" and "image config (no base annotations)" in ok["message"]
+
+
+def test_serve_cli_with_database(
+    tls: tuple[Any, Path, Path], scanned: Scanned, tmp_path: Path
+) -> None:
+    """`hullguard serve --admission --database` as a process: stored CRITICAL denied."""
+    import re
+    import ssl
+
+    import httpx
+
+    ca, cert, key = tls
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY.format(unscanned="review"))
+    args = [sys.executable, "-m", "hullguard", "serve", "--admission", "--policy", str(policy),
+            "--tls-cert", str(cert), "--tls-key", str(key), "--host", "127.0.0.1", "--port", "0",
+            "--audit-log", str(tmp_path / "audit.jsonl"), "--insecure",
+            "--database", f"sqlite:///{scanned.inventory}"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        match = re.search(r"https://127\.0\.0\.1:(\d+)", line)
+        assert match, line
+        context = ssl.create_default_context()
+        ca.configure_trust(context)
+        with httpx.Client(verify=context, timeout=20) as client:
+            url = f"https://127.0.0.1:{match.group(1)}/validate"
+            body = json.dumps(review(pod(scanned.refs["critical"])))
+            out = client.post(url, content=body).json()["response"]
+        assert out["allowed"] is False and "PYSEC-2023-209" in out["status"]["message"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    without = subprocess.run([a for a in args if not a.startswith(("--database", "sqlite:"))]
+                             + ["--tls-key", str(cert)], capture_output=True, text=True,
+                             env=env, timeout=60)  # fmt: skip
+    assert "not enforced without --database" in without.stderr
