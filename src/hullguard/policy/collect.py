@@ -19,7 +19,7 @@ from hullguard.cache import AnalysisCache
 from hullguard.image.loader import Image, OpenOptions, open_image
 from hullguard.image.reference import Transport, parse_reference
 from hullguard.image.registry.options import RegistryOptions
-from hullguard.match.model import Finding, VulnOptions
+from hullguard.match.model import EolNotice, Finding, VulnOptions
 from hullguard.model.package import OSInfo
 from hullguard.policy.evaluate import GateInputs, ImageFacts, evaluate_gate
 from hullguard.policy.model import BaseAge, Decision, GatePolicy
@@ -76,7 +76,10 @@ def _runtime(policy: GatePolicy, manifests: Path | None) -> tuple[AuditFinding, 
     return report.findings
 
 
-def _vulns(scan: ImageScan, db_path: Path | None, today: dt.date, warn: Warn) -> list[Finding]:
+def _vulns(
+    scan: ImageScan, db_path: Path | None, today: dt.date, warn: Warn
+) -> tuple[list[Finding], tuple[EolNotice, ...]]:
+    """Findings, and the packages whose security support ended (for ``blockEol``)."""
     from hullguard.errors import UsageError
     from hullguard.match import scan_packages
     from hullguard.vulndb import open_db
@@ -89,7 +92,7 @@ def _vulns(scan: ImageScan, db_path: Path | None, today: dt.date, warn: Warn) ->
         )
     for w in report.warnings:
         warn(w)
-    return list(report.findings)
+    return list(report.findings), report.eol
 
 
 def _signatures(policy: GatePolicy, image: str, request: GateRequest) -> signing.Decision | None:
@@ -131,7 +134,9 @@ def run_gate(
     finally:
         image.close()
     os_info: OSInfo | None = scan.catalog.os_info if scan.catalog else None
-    vulns = _vulns(scan, request.db_path, request.today, progress.warn) if want_vulns else None
+    vulns, ended = (
+        _vulns(scan, request.db_path, request.today, progress.warn) if want_vulns else (None, ())
+    )
     inputs = GateInputs(
         image=request.image,
         refs=base_images(request.dockerfile) if request.dockerfile else (),
@@ -139,6 +144,7 @@ def run_gate(
         vulnerabilities=vulns,
         secrets=scan.secrets if policy.secrets is not None else None,
         eol_since=eol_date(os_info) if want_eol else None,
+        ended_packages=ended,
         os_name=f"{os_info.id} {os_info.version_id}" if os_info else "",
         base_age=age,
         signatures=_signatures(policy, request.image, request),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hullguard.audit.interface import Finding as AuditFinding
 from hullguard.image.reference import parse_registry_reference
-from hullguard.match.model import Finding, FindingStatus
+from hullguard.match.model import EolNotice, Finding, FindingStatus
 from hullguard.policy.model import (
     VERDICT_OF,
     Action,
@@ -53,6 +53,8 @@ class GateInputs:
     secrets: Sequence[ImageSecret] | None = None
     eol_since: dt.date | None = None  # end-of-life date of the base OS, when known
     os_name: str = ""
+    #: packages whose security support ended early (debian-security-support), when matched
+    ended_packages: Sequence[EolNotice] = ()
     base_age: BaseAge | None = None  # None: not computed
     signatures: SignDecision | None = None
     runtime: Sequence[AuditFinding] | None = None
@@ -130,6 +132,13 @@ def _image_reasons(policy: ImagePolicy, inputs: GateInputs) -> list[Reason]:
     if policy.block_eol and inputs.eol_since is not None and inputs.eol_since <= inputs.today:
         msg = f"base OS {inputs.os_name} is end-of-life since {inputs.eol_since}: rebase"
         out.append(Reason("images.blockEol", act, msg, inputs.os_name))
+    for ended in inputs.ended_packages if policy.block_eol else ():
+        if ended.package and dt.date.fromisoformat(ended.end_date) <= inputs.today:
+            msg = (
+                f"package {ended.package} ({ended.namespace}) has no security support since "
+                f"{ended.end_date}: {ended.details or 'see debian-security-support'}"
+            )
+            out.append(Reason("images.blockEol", act, msg, ended.package))
     if policy.max_base_age_days is not None and inputs.base_age is not None:
         out += _age_reasons(policy.max_base_age_days, act, inputs.base_age, inputs.today)
     return out

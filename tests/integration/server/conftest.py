@@ -193,6 +193,12 @@ OS_RELEASE = {
 #: a made-up GitHub token of the real shape (ghp_ + 36 alphanumerics), as tools/imagebuild.py
 FAKE_GITHUB_TOKEN = "ghp_" + "0123456789abcdefghijABCDEFGHIJ123456"
 SITE = "usr/lib/python3/dist-packages"
+LXD_STATUS = (
+    "Package: lxd\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
+    "Installed-Size: 42\nMaintainer: Debian Go Packaging Team <team+pkg-go@tracker.debian.org>\n"
+    "Architecture: amd64\nVersion: 5.0.2-5+deb12u6\n"
+    "Description: Powerful system container and virtual machine manager - daemon\n\n"
+)
 
 
 def _dist(name: str, version: str) -> dict[str, str]:
@@ -217,6 +223,8 @@ RECIPES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "base": ({"etc/os-release": OS_RELEASE["12"]}, ("--created", "2020-01-02T03:04:05Z")),
     "oldself": ({"etc/motd": "old\n"}, ("--created", "2020-01-01T00:00:00.123456789Z")),
     "fresh": ({"etc/motd": "fresh\n"}, ()),
+    # lxd 5.0.2-5+deb12u6: security support ended 2026-06-12 (security-support-ended.deb12)
+    "ended": ({"etc/os-release": OS_RELEASE["12"], "var/lib/dpkg/status": LXD_STATUS}, ()),
 }
 STORED = ("critical", "low", "leaky", "buster")  # added to the inventory
 

@@ -272,3 +272,25 @@ def test_serve_cli_with_database(
                              + ["--tls-key", str(cert)], capture_output=True, text=True,
                              env=env, timeout=60)  # fmt: skip
     assert "not enforced without --database" in without.stderr
+
+
+def test_gate_blocks_a_package_whose_security_support_ended(
+    scanned: Scanned, tmp_path: Path
+) -> None:
+    """debian-security-support's list (../shared) says lxd 5.0.2-5+deb12u6 lost support."""
+    db = tmp_path / "eol.db"
+    support = REPO.parent / "shared/vulndata/debian-security-support"
+    if not support.is_dir():
+        support = REPO.parent.parent / "shared/vulndata/debian-security-support"
+    assert _hg("db", "import", "--db", str(db), str(support)).returncode == 0
+    policy = tmp_path / "eol.yaml"
+    policy.write_text("vulnerabilities: {actions: {CRITICAL: block}}\nimages: {blockEol: true}\n")
+    done = _hg("gate", scanned.refs["ended"], "--policy", str(policy), "--db", str(db),
+               "--insecure", "--no-cache", "-f", "json")  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    [reason] = json.loads(done.stdout)["reasons"]
+    assert reason["rule"] == "images.blockEol" and reason["evidence"] == "lxd"
+    assert "no security support since 2026-06-12" in reason["message"]
+    policy.write_text("vulnerabilities: {actions: {CRITICAL: block}}\n")  # blockEol off
+    assert _hg("gate", scanned.refs["ended"], "--policy", str(policy), "--db", str(db),
+               "--insecure", "--no-cache").returncode == 0  # fmt: skip
