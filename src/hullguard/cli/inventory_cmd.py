@@ -40,8 +40,9 @@ def _common(markdown: bool = False) -> Callable[[F], F]:
     def wrap(func: F) -> F:
         for decorator in reversed(
             [
-                click.option("--database", help="Inventory: PATH or sqlite:///PATH "
-                             "(env HULLGUARD_DATABASE_URL; default <cache dir>/inventory.db)."),
+                click.option("--database", help="Inventory: PATH, sqlite:///PATH or "
+                             "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME (env "
+                             "HULLGUARD_DATABASE_URL; default <cache dir>/inventory.db)."),
                 click.option("-f", "--format", "fmt", type=click.Choice(choices),
                              default="table", show_default=True, help="Report format."),
                 click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -96,8 +97,8 @@ def _now() -> str:
 @contextmanager
 def _store(ctx: click.Context, database: str | None) -> Iterator[InventoryStore]:
     cache_dir = (ctx.find_root().obj or {}).get("cache_dir")
-    path = resolve_database(database, Path(cache_dir) if cache_dir else None)
-    store = open_inventory(path)
+    target = resolve_database(database, Path(cache_dir) if cache_dir else None)
+    store = open_inventory(target)
     try:
         yield store
     finally:
@@ -125,7 +126,8 @@ def _optional_vulndb(ctx: click.Context, db: str | None) -> VulnDB | None:
 @click.group(name="inventory", short_help="Store SBOMs and deployments; ask who runs package X.")
 def inventory() -> None:
     """Fleet inventory: images (by digest) with their packages and findings, and where
-    they run. Stored in one SQLite file (default <cache dir>/inventory.db)."""
+    they run. Stored in one SQLite file (default <cache dir>/inventory.db) or, shared by
+    several machines, in a PostgreSQL database (--database postgresql://…)."""
 
 
 @inventory.command(name="add")

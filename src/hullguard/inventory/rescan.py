@@ -47,7 +47,7 @@ class RescanReport:
 def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
     """Re-match everything, store the result and report the difference."""
     image_ids = sorted(store.digests_for_all())
-    current = match_rows(store, store.package_rows("1", []), db)
+    current = match_rows(store, store.package_rows("1 = 1", []), db)
     previous = store.finding_keys()
     new: list[tuple[int, StoredFinding]] = []
     resolved: list[tuple[int, StoredFinding]] = []
@@ -66,11 +66,13 @@ def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
             store.set_findings(image_id, current.get(image_id, set()))
         for image_id in image_ids:
             store.mark_analysed(image_id, Analysis.VULNERABILITIES, now, built)
-        cur = store.conn.execute(
-            "INSERT INTO rescans (at, db_built_at, images, findings) VALUES (?,?,?,?)",
-            (now, built, len(image_ids), total),
+        rescan_id = int(
+            store.conn.execute(
+                "INSERT INTO rescans (at, db_built_at, images, findings) VALUES (?,?,?,?) "
+                "RETURNING id",
+                (now, built, len(image_ids), total),
+            ).fetchone()[0]
         )
-        rescan_id = int(cur.lastrowid or 0)
         store.conn.executemany(
             "INSERT INTO rescan_changes VALUES (?,?,?,?,?,?,?,?)",
             [

@@ -1,4 +1,4 @@
-"""Inventory schema and its migrations (SQLite).
+"""Inventory schema and its migrations (SQLite and PostgreSQL, one script per step).
 
 Steps after the first use portable SQL only (TEXT/INTEGER columns, plain
 ``CREATE``/``INSERT … SELECT``): the same scripts run on PostgreSQL.
@@ -7,6 +7,23 @@ Steps after the first use portable SQL only (TEXT/INTEGER columns, plain
 lives in ``meta.schema_version``. Tables are laid out for fleet queries: package
 rows carry a normalised name and the vulnerability lookup key, both indexed, so
 ``who-has`` and ``who-is-affected`` read only the rows they need.
+
+Rules for a new step (append to ``MIGRATIONS``; never edit a released step):
+
+- Write it once, in SQLite's spelling, using only what both engines accept:
+  ``TEXT`` / ``INTEGER`` columns, ``PRIMARY KEY``, ``UNIQUE``, ``REFERENCES ... ON
+  DELETE``, ``CREATE [UNIQUE] INDEX`` (partial ``WHERE`` indexes too), ``ALTER TABLE
+  ADD COLUMN``; statements separated by ``;`` (no ``;`` inside literals).
+- Each step is rendered per engine by :meth:`hullguard.inventory.dialect.Dialect.
+  schema_statements`. On PostgreSQL ``INTEGER`` becomes ``BIGINT`` (SQLite integers
+  are 64-bit), a column declared ``INTEGER PRIMARY KEY`` becomes an identity column
+  (ids assigned on insert, as SQLite does; read them back with ``RETURNING id``), and
+  ``WITHOUT ROWID`` / ``AUTOINCREMENT`` are dropped.
+- No ``PRAGMA``, no ``AUTOINCREMENT``-dependent behaviour, no SQLite-only types or
+  functions (``datetime()``, ``julianday()``...), no ``INSERT OR ...`` (write
+  ``INSERT ... ON CONFLICT ... DO NOTHING/UPDATE``, which both accept).
+- Each step runs in one transaction under a lock, so concurrent openers of a
+  fresh PostgreSQL database migrate it once.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""The inventory SQLite file: opening, migrations, transactional writes and indexed reads.
+"""The inventory database: opening, migrations, transactional writes and indexed reads.
 
-Every command's writes run in one ``BEGIN IMMEDIATE`` transaction, so a failed
-or interrupted command leaves the inventory as it was. Images are keyed by
-digest: adding the same digest again replaces its packages and findings.
+SQLite (a file) or PostgreSQL (a URL), through :mod:`hullguard.inventory.backend`;
+the SQL here is the portable subset both accept, with ``?`` placeholders. Every
+command's writes run in one transaction, so a failed or interrupted command
+leaves the inventory as it was. Images are keyed by digest: adding the same
+digest again replaces its packages and findings, also when several processes
+add it at once.
 """
 
 from __future__ import annotations
@@ -12,53 +15,58 @@ import os
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hullguard.cache import default_cache_dir
-from hullguard.errors import UsageError
+from hullguard.inventory.backend import Connection, connect
+from hullguard.inventory.dialect import DatabaseTarget, Engine, parse_target
 from hullguard.inventory.interface import (
     DeploymentRecord,
     ImageSummary,
     InventoryError,
     NotInInventory,
     StoredFinding,
-    StoredPackage,
     StoredSecret,
     os_to_json,
 )
-from hullguard.inventory.names import canonical_ref, normalise_name
+from hullguard.inventory.names import canonical_ref
+from hullguard.inventory.rows import finding_from_row, os_label, package_row, stored_package
 from hullguard.inventory.schema import MIGRATIONS, SCHEMA_VERSION
-from hullguard.match.keys import lookup_key
 from hullguard.model.package import OSInfo, Package
 
+__all__ = [
+    "ENV_URL",
+    "ImageRow",
+    "InventoryStore",
+    "open_inventory",
+    "resolve_database",
+    "stored_package",
+]
+
 ENV_URL = "HULLGUARD_DATABASE_URL"
-_SQLITE_PREFIX = "sqlite:///"
-_PG_PREFIXES = ("postgresql://", "postgres://")
 _CHUNK = 500
+_PACKAGE_COLUMNS = 13
 _SELECT_PACKAGES = (
     "SELECT image_id, type, name, version, purl, source_name, source_version, layer, "
     "path, metadata FROM packages"
 )
+#: advisory-lock key that serialises migrations of one server database
+_MIGRATION_LOCK = "hullguard-inventory-migrate"
 
 
-def resolve_database(option: str | None, cache_dir: Path | None = None) -> Path:
-    """``--database`` value, else ``$HULLGUARD_DATABASE_URL``, else ``<cache>/inventory.db``."""
+def resolve_database(option: str | None, cache_dir: Path | None = None) -> DatabaseTarget:
+    """``--database`` value, else ``$HULLGUARD_DATABASE_URL``, else ``<cache>/inventory.db``.
+
+    A path or ``sqlite:///PATH`` names a SQLite file; ``postgresql://…`` (or
+    ``postgres://…``) a PostgreSQL database.
+    """
     text = option or os.environ.get(ENV_URL, "")
     if not text:
-        return (cache_dir or default_cache_dir()) / "inventory.db"
-    if text.startswith(_PG_PREFIXES):
-        raise UsageError(
-            "PostgreSQL inventories are not supported in this version",
-            hint="use a SQLite file: --database PATH or sqlite:///PATH",
-        )
-    if text.startswith(_SQLITE_PREFIX):
-        text = text[len(_SQLITE_PREFIX) - 1 :]
-    elif "://" in text:
-        raise UsageError(f"unsupported database URL {text!r}", hint="use sqlite:///PATH or a path")
-    return Path(text)
+        return DatabaseTarget.sqlite((cache_dir or default_cache_dir()) / "inventory.db")
+    return parse_target(text)
 
 
 @dataclass(frozen=True)
@@ -69,32 +77,43 @@ class ImageRow:
     os: str
 
 
-def open_inventory(path: Path) -> InventoryStore:
-    """Open (creating and migrating as needed) the inventory at ``path``."""
+def open_inventory(target: DatabaseTarget | Path | str) -> InventoryStore:
+    """Open (creating and migrating as needed) the inventory at ``target``.
+
+    A :class:`Path` is a SQLite file; a string is parsed like ``--database``.
+    """
+    if isinstance(target, Path):
+        target = DatabaseTarget.sqlite(target)
+    elif isinstance(target, str):
+        target = parse_target(target)
+    conn = connect(target)
+    store = InventoryStore(target, conn)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        store = InventoryStore(path, conn)
         store.migrate()
     except sqlite3.DatabaseError as exc:
+        conn.close()
         raise InventoryError(
-            f"{path} is not a usable inventory database ({exc})",
+            f"{target.label} is not a usable inventory database ({exc})",
             hint="point --database at another file, or move this one away",
         ) from None
-    except OSError as exc:
-        raise InventoryError(f"cannot open inventory {path}: {exc.strerror}") from None
+    except BaseException:
+        conn.close()
+        raise
     return store
 
 
 class InventoryStore:
-    """One open inventory file."""
+    """One open inventory (a SQLite file or a PostgreSQL database)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self.path = path
+    def __init__(self, target: DatabaseTarget, conn: Connection) -> None:
+        self.target = target
+        #: the SQLite file; None on PostgreSQL
+        self.path = target.path
         self.conn = conn
+
+    @property
+    def engine(self) -> Engine:
+        return self.target.engine
 
     def close(self) -> None:
         self.conn.close()
@@ -108,41 +127,42 @@ class InventoryStore:
     # -- schema ----------------------------------------------------------------
 
     def schema_version(self) -> int:
-        has_meta = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-        ).fetchone()
-        if not has_meta:
+        if not self.conn.table_exists("meta"):
             return 0
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row else 0
 
     def migrate(self) -> None:
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise InventoryError(
-                f"{self.path} has inventory schema {current}, newer than this hullguard "
-                f"({SCHEMA_VERSION})",
-                hint="upgrade hullguard",
-            )
-        for step in range(current, SCHEMA_VERSION):
+        """Apply the missing :data:`MIGRATIONS` steps, each in its own transaction.
+
+        Concurrent openers are serialised (a lock, then the version is read again),
+        so two workers starting on an empty server database migrate it once.
+        """
+        if self.schema_version() == SCHEMA_VERSION:
+            return
+        for step in range(SCHEMA_VERSION):
             with self.transaction():
-                for statement in MIGRATIONS[step].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                self.conn.lock(_MIGRATION_LOCK)
+                current = self.schema_version()
+                if current > SCHEMA_VERSION:
+                    raise InventoryError(
+                        f"{self.target.label} has inventory schema {current}, newer than this "
+                        f"hullguard ({SCHEMA_VERSION})",
+                        hint="upgrade hullguard",
+                    )
+                if current != step:
+                    continue
+                for statement in self.conn.dialect.schema_statements(MIGRATIONS[step]):
+                    self.conn.execute(statement)
                 self.conn.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(step + 1),)
+                    "INSERT INTO meta VALUES ('schema_version', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(step + 1),),
                 )
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        return self.conn.transaction()
 
     # -- writes ----------------------------------------------------------------
 
@@ -155,31 +175,34 @@ class InventoryStore:
         packages: Sequence[Package],
         now: str,
     ) -> tuple[int, bool]:
-        """Insert or replace an image (by digest); returns (id, created). Call in a transaction."""
-        row = self.conn.execute("SELECT id FROM images WHERE digest = ?", (digest,)).fetchone()
-        created = row is None
+        """Insert or replace an image (by digest); returns (id, created). Call in a transaction.
+
+        Safe against concurrent writers of the same digest: they are serialised by a
+        lock on the digest, and the insert itself ignores a row committed meanwhile.
+        """
+        self.conn.lock(f"image:{digest}")
+        os_text = os_to_json(os_info)
+        row = self.conn.execute(
+            "INSERT INTO images (digest, kind, os, added_at, scanned_at, package_count) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT (digest) DO NOTHING RETURNING id",
+            (digest, kind, os_text, now, now, len(packages)),
+        ).fetchone()
+        created = row is not None
         if row is None:
-            cur = self.conn.execute(
-                "INSERT INTO images (digest, kind, os, added_at, scanned_at, package_count) "
-                "VALUES (?,?,?,?,?,?)",
-                (digest, kind, os_to_json(os_info), now, now, len(packages)),
-            )
-            image_id = int(cur.lastrowid or 0)
-        else:
-            image_id = int(row[0])
-            self.conn.execute("DELETE FROM packages WHERE image_id = ?", (image_id,))
+            row = self.conn.execute("SELECT id FROM images WHERE digest = ?", (digest,)).fetchone()
+            self.conn.execute("DELETE FROM packages WHERE image_id = ?", (row[0],))
             self.conn.execute(
                 "UPDATE images SET kind=?, os=?, scanned_at=?, package_count=? WHERE id=?",
-                (kind, os_to_json(os_info), now, len(packages), image_id),
+                (kind, os_text, now, len(packages), row[0]),
             )
-        self.conn.executemany(
-            "INSERT INTO packages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (_package_row(image_id, p, os_info) for p in packages),
+        image_id = int(row[0])
+        self.conn.copy_rows(
+            "packages", _PACKAGE_COLUMNS, (package_row(image_id, p, os_info) for p in packages)
         )
-        for ref in refs:
-            self.conn.execute("INSERT OR IGNORE INTO image_refs VALUES (?, ?)", (ref, image_id))
-            key = canonical_ref(ref)
-            self.conn.execute("INSERT OR IGNORE INTO image_refs VALUES (?, ?)", (key, image_id))
+        for ref in sorted({*refs, *(canonical_ref(r) for r in refs)}):
+            self.conn.execute(
+                "INSERT INTO image_refs VALUES (?, ?) ON CONFLICT DO NOTHING", (ref, image_id)
+            )
         self._link_deployments(image_id, digest, refs)
         return image_id, created
 
@@ -197,7 +220,7 @@ class InventoryStore:
         """Replace an image's findings. Call in a transaction."""
         self.conn.execute("DELETE FROM findings WHERE image_id = ?", (image_id,))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO findings VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
             (
                 (image_id, f.vuln_id, json.dumps(f.aliases), f.package, f.version, f.purl,
                  json.dumps(f.fixed), f.severity)
@@ -264,7 +287,7 @@ class InventoryStore:
             "FROM images i ORDER BY i.digest"
         ).fetchall()
         return [
-            ImageSummary(r[1], r[2], refs.get(r[0], ()), _os_label(r[3]), r[4], r[6], r[7], r[5])
+            ImageSummary(r[1], r[2], refs.get(r[0], ()), os_label(r[3]), r[4], r[6], r[7], r[5])
             for r in rows
         ]
 
@@ -316,9 +339,11 @@ class InventoryStore:
     def package_rows(self, where: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """Package rows as (image_id, type, name, version, purl, source_name,
         source_version, layer, path, metadata) for a ``WHERE`` clause of this package's callers."""
-        return self.conn.execute(
-            f"{_SELECT_PACKAGES} WHERE {where}",  # callers pass fixed clauses, values bound
-            params,
+        return iter(
+            self.conn.execute(
+                f"{_SELECT_PACKAGES} WHERE {where}",  # callers pass fixed clauses, values bound
+                params,
+            )
         )
 
     def findings_for(self, image_id: int) -> list[StoredFinding]:
@@ -327,7 +352,7 @@ class InventoryStore:
             "WHERE image_id = ?",
             (image_id,),
         ).fetchall()
-        return sorted(_finding(r) for r in rows)
+        return sorted(finding_from_row(r) for r in rows)
 
     def finding_keys(self) -> dict[int, set[tuple[str, str, str, str]]]:
         """Per image, the identity of every stored finding (cheap: nothing decoded)."""
@@ -344,7 +369,7 @@ class InventoryStore:
             "SELECT image_id, vuln_id, package, version, purl, fixed, severity, aliases "
             "FROM findings"
         ):
-            out[row[0]].add(_finding(row[1:]))
+            out[row[0]].add(finding_from_row(row[1:]))
         return out
 
     def _select_in(
@@ -381,10 +406,9 @@ class InventoryStore:
     def mark_analysed(self, image_id: int, analysis: str, now: str, detail: str = "") -> None:
         """Record that ``analysis`` results of an image are stored. Call in a transaction."""
         self.conn.execute(
-            "DELETE FROM image_analyses WHERE image_id = ? AND analysis = ?", (image_id, analysis)
-        )
-        self.conn.execute(
-            "INSERT INTO image_analyses VALUES (?,?,?,?)", (image_id, analysis, now, detail)
+            "INSERT INTO image_analyses VALUES (?,?,?,?) ON CONFLICT (image_id, analysis) "
+            "DO UPDATE SET at = excluded.at, detail = excluded.detail",
+            (image_id, analysis, now, detail),
         )
 
     def analyses_for(self, image_id: int) -> dict[str, str]:
@@ -393,35 +417,3 @@ class InventoryStore:
             "SELECT analysis, at FROM image_analyses WHERE image_id = ?", (image_id,)
         )
         return dict(rows.fetchall())
-
-
-def _finding(row: Sequence[Any]) -> StoredFinding:
-    return StoredFinding(
-        row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], tuple(json.loads(row[6]))
-    )
-
-
-def _os_label(text: str) -> str:
-    if not text:
-        return ""
-    ident, version, *_ = json.loads(text)
-    return f"{ident} {version}".strip()
-
-
-def _package_row(image_id: int, p: Package, os_info: OSInfo | None) -> tuple[Any, ...]:
-    key = lookup_key(p, os_info)
-    first = p.evidence[0] if p.evidence else None
-    layer = (first.layer_diff_id or "") if first else ""
-    return (
-        image_id, p.type.value, p.name, normalise_name(p.type.value, p.name), p.version, p.purl,
-        p.source_name, p.source_version, layer, first.path if first else "",
-        json.dumps([list(kv) for kv in p.metadata]),
-        key.namespace if key else "", key.name if key else "",
-    )  # fmt: skip
-
-
-def stored_package(digest: str, row: Sequence[Any]) -> StoredPackage:
-    """A :class:`StoredPackage` from a :meth:`InventoryStore.package_rows` row."""
-    return StoredPackage(
-        digest, row[1], row[2], row[3], row[4], row[7], row[8], row[5], row[6], row[9]
-    )

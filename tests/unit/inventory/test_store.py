@@ -9,6 +9,7 @@ import pytest
 
 from hullguard.errors import UsageError
 from hullguard.inventory import InventoryError, open_inventory, resolve_database
+from hullguard.inventory.dialect import DatabaseTarget, Engine
 from hullguard.inventory.interface import DeploymentRecord
 from hullguard.inventory.schema import SCHEMA_VERSION
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, Purl
@@ -21,15 +22,24 @@ def _pkg(name: str, version: str, kind: PackageType = PackageType.PYTHON) -> Pac
 
 def test_resolve_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HULLGUARD_DATABASE_URL", raising=False)
-    assert resolve_database(None, tmp_path) == tmp_path / "inventory.db"
-    assert resolve_database("sqlite:///x/inv.db") == Path("/x/inv.db")
-    assert resolve_database("rel.db") == Path("rel.db")
+    assert resolve_database(None, tmp_path).path == tmp_path / "inventory.db"
+    assert resolve_database("sqlite:///x/inv.db").path == Path("/x/inv.db")
+    assert resolve_database("rel.db").path == Path("rel.db")
     monkeypatch.setenv("HULLGUARD_DATABASE_URL", "sqlite:////abs/inv.db")
-    assert resolve_database(None) == Path("//abs/inv.db")
-    with pytest.raises(UsageError, match="PostgreSQL"):
-        resolve_database("postgresql://h/db")
-    with pytest.raises(UsageError):
-        resolve_database("mysql://h/db")
+    assert resolve_database(None).path == Path("//abs/inv.db")
+    pg = resolve_database("postgresql://u:pw@h:5433/db")
+    assert (pg.engine, pg.location, pg.path) == (
+        Engine.POSTGRESQL,
+        "postgresql://u:pw@h:5433/db",
+        None,
+    )
+    assert pg.label == "postgresql://u:***@h:5433/db"
+    monkeypatch.setenv("HULLGUARD_DATABASE_URL", "postgres://h/db")
+    assert resolve_database(None) == DatabaseTarget(Engine.POSTGRESQL, "postgresql://h/db")
+    assert resolve_database("postgresql+psycopg://h/db").location == "postgresql://h/db"
+    with pytest.raises(UsageError) as info:
+        resolve_database("mysql://u:topsecret@h/db")
+    assert "topsecret" not in str(info.value.diagnostics())
 
 
 def test_schema_is_versioned_and_newer_schema_refused(tmp_path: Path) -> None:

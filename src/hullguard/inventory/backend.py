@@ -1,0 +1,220 @@
+"""Connections to an inventory database: one class per engine, one interface.
+
+:class:`Connection` is what :class:`~hullguard.inventory.store.InventoryStore`
+talks to. Statements are written with ``?`` placeholders and rendered by the
+engine's :class:`~hullguard.inventory.dialect.Dialect`. Transactions:
+
+- SQLite: ``BEGIN IMMEDIATE`` (one writer at a time per file, readers unblocked
+  by WAL);
+- PostgreSQL: a READ COMMITTED transaction; writers that must not interleave
+  (two workers storing the same image digest, two processes migrating a fresh
+  database) take a transaction-scoped advisory lock with :meth:`Connection.lock`.
+
+Driver exceptions are mapped to :class:`InventoryError` here, with the URL's
+password masked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+
+from hullguard.inventory.dialect import DIALECTS, DatabaseTarget, Dialect, Engine, redact
+from hullguard.inventory.interface import InventoryError
+
+_CONNECT_TIMEOUT = 10
+
+
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """One open inventory database."""
+
+    target: DatabaseTarget
+    dialect: Dialect
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    def copy_rows(self, table: str, columns: int, rows: Iterable[Sequence[Any]]) -> None: ...
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def lock(self, key: str) -> None: ...
+    def table_exists(self, name: str) -> bool: ...
+    def close(self) -> None: ...
+
+
+class SqliteConnection:
+    """A SQLite file in WAL mode, autocommit outside :meth:`transaction`."""
+
+    dialect = DIALECTS[Engine.SQLITE]
+
+    def __init__(self, target: DatabaseTarget) -> None:
+        self.target = target
+        path = target.path
+        assert path is not None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+                self.raw.execute(f"PRAGMA {pragma}")
+        except sqlite3.DatabaseError as exc:
+            raise _unusable(target, exc) from None
+        except OSError as exc:
+            raise InventoryError(f"cannot open inventory {path}: {exc.strerror}") from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        return self.raw.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.raw.executemany(sql, rows)
+
+    def copy_rows(self, table: str, columns: int, rows: Iterable[Sequence[Any]]) -> None:
+        marks = ",".join("?" * columns)
+        # ``table`` is one of the inventory's own table names, never user input
+        self.raw.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.raw.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.raw.execute("ROLLBACK")
+            raise
+        self.raw.execute("COMMIT")
+
+    def lock(self, key: str) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already serialises writers."""
+
+    def table_exists(self, name: str) -> bool:
+        return self.raw.execute(self.dialect.table_exists, (name,)).fetchone() is not None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class PostgresConnection:
+    """A psycopg 3 connection in autocommit mode; :meth:`transaction` opens one."""
+
+    dialect = DIALECTS[Engine.POSTGRESQL]
+
+    def __init__(self, target: DatabaseTarget) -> None:
+        self.target = target
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in target.location and "PGCONNECT_TIMEOUT" not in os.environ:
+            extra["connect_timeout"] = _CONNECT_TIMEOUT
+        try:
+            self.raw = psycopg.connect(target.location, autocommit=True, **extra)
+        except psycopg.Error as exc:
+            raise _unreachable(target, exc) from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        with _mapped(self.target):
+            return self.raw.execute(self.dialect.render(sql), params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with _mapped(self.target), self.raw.cursor() as cur:
+            cur.executemany(self.dialect.render(sql), rows)
+
+    def copy_rows(self, table: str, columns: int, rows: Iterable[Sequence[Any]]) -> None:
+        """``COPY FROM STDIN``: the fastest bulk insert PostgreSQL has."""
+        statement = sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))
+        with _mapped(self.target), self.raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with _mapped(self.target), self.raw.transaction():
+            yield
+
+    def lock(self, key: str) -> None:
+        """Hold a transaction-scoped advisory lock on ``key`` (released at commit)."""
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        self.execute("SELECT pg_advisory_xact_lock(?)", (number,))
+
+    def table_exists(self, name: str) -> bool:
+        return self.execute(self.dialect.table_exists, (name,)).fetchone() is not None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@contextmanager
+def _mapped(target: DatabaseTarget) -> Iterator[None]:
+    """Server-side failures (lost connection, constraint, SQL) as an InventoryError."""
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        raise InventoryError(
+            f"lost the inventory database {target.label}: {_first_line(exc, target)}",
+            hint="check the server is up, then re-run (the interrupted command changed nothing)",
+        ) from None
+    except psycopg.Error as exc:
+        raise InventoryError(
+            f"inventory database {target.label} failed: {_first_line(exc, target)}",
+            hint="re-run; if it persists, report it with `hullguard --debug`",
+        ) from None
+
+
+def _first_line(exc: BaseException, target: DatabaseTarget) -> str:
+    text = redact(str(exc))
+    password = _password(target.location)
+    if password:
+        text = text.replace(password, "***")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0].removeprefix("connection failed: ") if lines else type(exc).__name__
+
+
+def _password(url: str) -> str:
+    userinfo = url.partition("://")[2].partition("@")
+    if not userinfo[1]:
+        return ""
+    return userinfo[0].partition(":")[2]
+
+
+#: libpq message fragment -> what to tell the user (first match wins)
+_CONNECT_HINTS: tuple[tuple[str, str], ...] = (
+    ("password authentication failed", "check the user and password in the URL"),
+    ("role ", "check the user name in the URL (or create the role)"),
+    ("does not exist", "create the database first (createdb NAME) or fix its name in the URL"),
+    ("invalid", "fix the URL: postgresql://USER:PASSWORD@HOST:PORT/DBNAME"),
+    ("URI", "fix the URL: postgresql://USER:PASSWORD@HOST:PORT/DBNAME"),
+)
+
+
+def _unreachable(target: DatabaseTarget, exc: psycopg.Error) -> InventoryError:
+    detail = _first_line(exc, target)
+    hint = next(
+        (h for needle, h in _CONNECT_HINTS if needle in detail),
+        "check the host and port, and that the server is running and reachable",
+    )
+    return InventoryError(f"cannot connect to inventory {target.label}: {detail}", hint=hint)
+
+
+def _unusable(target: DatabaseTarget, exc: BaseException) -> InventoryError:
+    return InventoryError(
+        f"{target.label} is not a usable inventory database ({exc})",
+        hint="point --database at another file, or move this one away",
+    )
+
+
+#: engine -> how to open it
+CONNECTORS: dict[Engine, Callable[[DatabaseTarget], Connection]] = {
+    Engine.SQLITE: SqliteConnection,
+    Engine.POSTGRESQL: PostgresConnection,
+}
+
+
+def connect(target: DatabaseTarget) -> Connection:
+    return CONNECTORS[target.engine](target)
