@@ -1,16 +1,19 @@
-"""Real images (tools/imagebuild.py), real SBOMs and advisories from ../shared, one CLI runner."""
+"""Real images (tools/imagebuild.py), real SBOMs and advisories from ../shared, one CLI runner,
+and a real PostgreSQL server (tools/pgserver.py): inventory tests run on both backends."""
 
 from __future__ import annotations
 
 import atexit
 import importlib.util
+import itertools
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -68,18 +71,58 @@ CACHE_DIR = Path(tempfile.mkdtemp(prefix="hg-inventory-cache-"))
 atexit.register(shutil.rmtree, CACHE_DIR, True)
 
 
-def _imagebuild() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("imagebuild", REPO / "tools" / "imagebuild.py")
+def _tool(name: str) -> ModuleType:
+    """``tools/<name>.py`` (registered in sys.modules first: they define dataclasses)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules["imagebuild"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
 
 @pytest.fixture(scope="session")
 def imagebuild() -> ModuleType:
-    return _imagebuild()
+    return _tool("imagebuild")
+
+
+#: every inventory backend; tests taking ``inventory_db`` or ``fleet`` run on each
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """One throwaway PostgreSQL cluster per session (a missing server fails, never skips)."""
+    pgserver = _tool("pgserver")
+    try:
+        server = pgserver.PgServer.start()
+    except (pgserver.PgUnavailable, RuntimeError) as exc:
+        pytest.fail(
+            f"PostgreSQL is required by the inventory tests and could not start: {exc} "
+            "(apt-get install postgresql, or `make deps`)",
+            pytrace=False,
+        )
+    yield server
+    server.stop()
+
+
+_DATABASES = itertools.count(1)
+
+
+def new_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+    """A fresh, empty inventory as a ``--database`` value for ``backend``."""
+    if backend == "sqlite":
+        return str(folder / "inv.db")
+    server = request.getfixturevalue("pg_server")
+    return str(server.create_database(f"inv_{next(_DATABASES)}"))
+
+
+@pytest.fixture(params=BACKENDS)
+def inventory_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty inventory (SQLite file or PostgreSQL database) for one test."""
+    return new_database(request, request.param, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -122,13 +165,17 @@ def import_npm(db: Path) -> None:
     assert _main("db", "import", "--db", str(db), str(VULNDATA / "npm")) == 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", params=BACKENDS)
 def fleet(
-    tmp_path_factory: pytest.TempPathFactory, base_db: Path, app_ref: str, debian_ref: str
-) -> Path:
-    """An inventory with both test images and both real SBOMs (built once per session)."""
-    path = tmp_path_factory.mktemp("inventory") / "inventory.db"
-    common = ["--database", str(path), "--db", str(base_db)]
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    base_db: Path,
+    app_ref: str,
+    debian_ref: str,
+) -> str:
+    """An inventory with both test images and both real SBOMs (built once per backend)."""
+    path = new_database(request, request.param, tmp_path_factory.mktemp("inventory"))
+    common = ["--database", path, "--db", str(base_db)]
     assert _main("inventory", "add", app_ref, "--deployment", "web", "--namespace", "shop",
                  "--cluster", "prod-eu", "--environment", "prod", *common) == 0  # fmt: skip
     assert _main("inventory", "add", debian_ref, *common) == 0

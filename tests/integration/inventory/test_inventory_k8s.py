@@ -43,8 +43,8 @@ def _expected(files: list[Path]) -> set[tuple[str, str, str]]:
     return out
 
 
-def test_import_k8s_directory(run: Any, tmp_path: Path) -> None:
-    db = str(tmp_path / "inv.db")
+def test_import_k8s_directory(run: Any, inventory_db: str) -> None:
+    db = inventory_db
     res = run("inventory", "import-k8s", str(MANIFESTS), "--cluster", "c1", "--database", db,
               "-f", "json")  # fmt: skip
     assert res.code == 0, res.err
@@ -59,9 +59,9 @@ def test_import_k8s_directory(run: Any, tmp_path: Path) -> None:
 
 
 def test_import_links_pinned_digest_and_stored_ref(
-    run: Any, tmp_path: Path, app_ref: str, alpine_sbom: Path
+    run: Any, tmp_path: Path, inventory_db: str, app_ref: str, alpine_sbom: Path
 ) -> None:
-    db = ["--database", str(tmp_path / "inv.db")]
+    db = ["--database", inventory_db]
     assert run("inventory", "add", app_ref, *db).code == 0
     images = json.loads(run("inventory", "images", *db, "-f", "json").out)["images"]
     digest = images[0]["digest"]
@@ -90,10 +90,10 @@ def test_import_links_pinned_digest_and_stored_ref(
     assert names == {"pinned", "byref"}
 
 
-def test_import_k8s_errors(run: Any, tmp_path: Path) -> None:
+def test_import_k8s_errors(run: Any, tmp_path: Path, inventory_db: str) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("kind: [unclosed\n")
-    db = ["--database", str(tmp_path / "inv.db")]
+    db = ["--database", inventory_db]
     res = run("inventory", "import-k8s", str(broken), *db)
     assert res.code == 2 and "broken YAML" in res.err and len(res.err.splitlines()) == 1
     empty = tmp_path / "cm.yaml"

@@ -27,14 +27,14 @@ from hullguard.inventory.query import parse_query
 Run = Any
 
 
-def _hits(run: Run, fleet: Path, spec: str) -> list[dict[str, object]]:
+def _hits(run: Run, fleet: str, spec: str) -> list[dict[str, object]]:
     res = run("inventory", "who-has", spec, "--database", str(fleet), "-f", "json")
     assert res.code == 0, res.err
     matches: list[dict[str, object]] = json.loads(res.out)["matches"]
     return matches
 
 
-def _digest_of(run: Run, fleet: Path, ref: str) -> str:
+def _digest_of(run: Run, fleet: str, ref: str) -> str:
     res = run("inventory", "images", "--database", str(fleet), "-f", "json")
     for image in json.loads(res.out)["images"]:
         if ref in image["refs"]:
@@ -44,7 +44,7 @@ def _digest_of(run: Run, fleet: Path, ref: str) -> str:
 
 @pytest.mark.parametrize("spec", ["<2.31", ">=2.0,<2.20", "==2.19.1", "!=2.19.1", ">2.19.1"])
 def test_who_has_pypi_ranges_match_packaging(
-    run: Run, fleet: Path, imagebuild: ModuleType, app_ref: str, spec: str
+    run: Run, fleet: str, imagebuild: ModuleType, app_ref: str, spec: str
 ) -> None:
     app = _digest_of(run, fleet, app_ref)
     for pinned in imagebuild.PIP_PACKAGES:
@@ -61,7 +61,7 @@ def test_who_has_pypi_ranges_match_packaging(
             assert hit["deployments"] and hit["deployments"][0]["name"] == "web"  # type: ignore[index]
 
 
-def test_who_has_npm_range_and_purl(run: Run, fleet: Path, imagebuild: ModuleType) -> None:
+def test_who_has_npm_range_and_purl(run: Run, fleet: str, imagebuild: ModuleType) -> None:
     for pinned in imagebuild.NPM_PACKAGES:
         name, version = pinned.split("@")
         assert [h["package"]["version"] for h in _hits(run, fleet, f"npm:{name}@<=" + version)] == [  # type: ignore[index]
@@ -93,7 +93,7 @@ def _dpkg_lt(a: str, b: str) -> bool:
 
 
 def test_who_has_every_debian_package(
-    run: Run, fleet: Path, imagebuild: ModuleType, debian_ref: str
+    run: Run, fleet: str, imagebuild: ModuleType, debian_ref: str
 ) -> None:
     debian = _digest_of(run, fleet, debian_ref)
     status = _dpkg_status(imagebuild)
@@ -106,7 +106,7 @@ def test_who_has_every_debian_package(
 
 @pytest.mark.parametrize("package", ["libc6", "bash", "apt", "dpkg"])
 def test_who_has_deb_ranges_match_dpkg(
-    run: Run, fleet: Path, imagebuild: ModuleType, debian_ref: str, package: str
+    run: Run, fleet: str, imagebuild: ModuleType, debian_ref: str, package: str
 ) -> None:
     debian = _digest_of(run, fleet, debian_ref)
     installed = _dpkg_status(imagebuild)[package]
@@ -115,7 +115,7 @@ def test_who_has_deb_ranges_match_dpkg(
         assert (debian in digests) == _dpkg_lt(installed, bound), bound
 
 
-def test_who_has_alpine_sbom_matches_syft_json(run: Run, fleet: Path, alpine_sbom: Path) -> None:
+def test_who_has_alpine_sbom_matches_syft_json(run: Run, fleet: str, alpine_sbom: Path) -> None:
     doc = json.loads(alpine_sbom.read_text())
     digest = doc["source"]["target"]["manifestDigest"]
     artifacts = [a for a in doc["artifacts"] if a["type"] == "apk"]
@@ -135,7 +135,7 @@ def test_who_has_alpine_sbom_matches_syft_json(run: Run, fleet: Path, alpine_sbo
 
 
 def test_add_is_idempotent(
-    run: Run, fleet: Path, app_ref: str, base_db: Path, alpine_sbom: Path
+    run: Run, fleet: str, app_ref: str, base_db: Path, alpine_sbom: Path
 ) -> None:
     before = run("inventory", "images", "--database", str(fleet), "-f", "json").out
     res = run("inventory", "add", app_ref, "--database", str(fleet), "--db", str(base_db),
@@ -153,7 +153,7 @@ def test_add_is_idempotent(
     assert len(json.loads(after)["images"]) == 4
 
 
-def test_images_and_diff(run: Run, fleet: Path, app_ref: str, debian_ref: str) -> None:
+def test_images_and_diff(run: Run, fleet: str, app_ref: str, debian_ref: str) -> None:
     app, debian = _digest_of(run, fleet, app_ref), _digest_of(run, fleet, debian_ref)
     res = run("inventory", "diff", debian, app, "--database", str(fleet), "-f", "json")
     assert res.code == 0, res.err

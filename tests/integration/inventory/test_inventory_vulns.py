@@ -54,7 +54,7 @@ def _osv_affects(record: dict[str, Any], name: str, version: Version) -> bool:
 
 
 def test_who_is_affected_matches_osv_records(
-    fleet: Path, base_db: Path, imagebuild: ModuleType, vulndata: Path, run: Run, app_ref: str
+    fleet: str, base_db: Path, imagebuild: ModuleType, vulndata: Path, run: Run, app_ref: str
 ) -> None:
     images = json.loads(run("inventory", "images", "--database", str(fleet), "-f", "json").out)
     app = next(i["digest"] for i in images["images"] if app_ref in i["refs"])
@@ -81,7 +81,7 @@ def test_who_is_affected_matches_osv_records(
 
 
 def test_who_is_affected_by_alias_with_fixed_version(
-    run: Run, fleet: Path, base_db: Path, vulndata: Path
+    run: Run, fleet: str, base_db: Path, vulndata: Path
 ) -> None:
     record = YAML(typ="safe").load(
         (vulndata / "osv/pypi/vulns/requests/PYSEC-2018-28.yaml").read_text()
@@ -115,10 +115,10 @@ def test_who_is_affected_by_alias_with_fixed_version(
 
 
 def test_rescan_reports_new_findings_after_import(
-    run: Run, tmp_path: Path, fresh_db: Path, app_ref: str, alpine_sbom: Path,
+    run: Run, inventory_db: str, fresh_db: Path, app_ref: str, alpine_sbom: Path,
     add_npm_source: Any, imagebuild: ModuleType,
 ) -> None:  # fmt: skip
-    inv = ["--database", str(tmp_path / "inv.db"), "--db", str(fresh_db)]
+    inv = ["--database", inventory_db, "--db", str(fresh_db)]
     assert run("inventory", "add", app_ref, "--deployment", "web", *inv).code == 0
     assert run("inventory", "add", f"sbom:{alpine_sbom}", *inv).code == 0
     first = run("inventory", "rescan", *inv, "-f", "json")
@@ -139,9 +139,9 @@ def test_rescan_reports_new_findings_after_import(
 
 
 def test_rescan_markdown_digest(
-    run: Run, tmp_path: Path, fresh_db: Path, app_ref: str, add_npm_source: Any
+    run: Run, inventory_db: str, fresh_db: Path, app_ref: str, add_npm_source: Any
 ) -> None:
-    inv = ["--database", str(tmp_path / "inv.db"), "--db", str(fresh_db)]
+    inv = ["--database", inventory_db, "--db", str(fresh_db)]
     assert (
         run("inventory", "add", app_ref, "--deployment", "web", "--namespace", "shop", *inv).code
         == 0
@@ -163,12 +163,16 @@ def test_rescan_markdown_digest(
         (["add", "oci:/nonexistent/layout:1.0"], 3, "no such file"),
         (["add", "sbom:/etc/hostname"], 3, "SBOM"),
         (["diff", "sha256:0000000000", "sha256:1111111111"], 2, "no stored image"),
-        (["images", "--database", "postgresql://db/inv"], 2, "PostgreSQL"),
+        (
+            ["images", "--database", "postgresql://u:not-a-real-pw@127.0.0.1:1/inv"],
+            3,
+            "cannot connect to inventory postgresql://u:***@127.0.0.1:1/inv",
+        ),
         (["images", "--database", "mysql://db/inv"], 2, "unsupported database URL"),
     ],
 )
 def test_bad_input_is_one_line(
-    run: Run, fleet: Path, base_db: Path, args: list[str], code: int, message: str
+    run: Run, fleet: str, base_db: Path, args: list[str], code: int, message: str
 ) -> None:
     extra = [] if "--database" in args else ["--database", str(fleet)]
     if args[0] in ("who-is-affected", "add"):
@@ -178,6 +182,7 @@ def test_bad_input_is_one_line(
     assert message in res.err
     assert len(res.err.strip().splitlines()) == 1
     assert "Traceback" not in res.err
+    assert "not-a-real-pw" not in res.err
 
 
 def test_corrupt_inventory_file_is_operational_error(run: Run, tmp_path: Path) -> None:
@@ -188,18 +193,19 @@ def test_corrupt_inventory_file_is_operational_error(run: Run, tmp_path: Path) -
 
 
 def test_database_url_from_environment(
-    run: Run, fleet: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, fleet: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HULLGUARD_DATABASE_URL", f"sqlite:///{fleet}")
+    monkeypatch.setenv("HULLGUARD_DATABASE_URL", fleet if "://" in fleet else f"sqlite:///{fleet}")
     res = run("inventory", "images", "-f", "json")
     assert res.code == 0 and len(json.loads(res.out)["images"]) == 4
 
 
 def test_rescan_reports_resolved_findings(
-    run: Run, tmp_path: Path, fresh_db: Path, base_db: Path, app_ref: str, add_npm_source: Any
-) -> None:
+    run: Run, inventory_db: str, fresh_db: Path, base_db: Path, app_ref: str,
+    add_npm_source: Any,
+) -> None:  # fmt: skip
     add_npm_source(fresh_db)
-    inv = ["--database", str(tmp_path / "inv.db")]
+    inv = ["--database", inventory_db]
     assert run("inventory", "add", app_ref, *inv, "--db", str(fresh_db)).code == 0
     doc = json.loads(run("inventory", "rescan", *inv, "--db", str(base_db), "-f", "json").out)
     assert doc["new"] == []
