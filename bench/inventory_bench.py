@@ -11,7 +11,12 @@ advisories hit a realistic share of rows.
 Default: 1,000 images (about 200,000 package rows). ``--full``: 10,000 images /
 2,000,000 rows (issue 8's target; building it takes several minutes).
 
+Backends: a SQLite file in the work directory (default); ``--database
+postgresql://…`` an existing PostgreSQL database (filled when it holds no image);
+``--pg-throwaway`` a throwaway local server started with tools/pgserver.py.
+
 Usage: python bench/inventory_bench.py [--images N | --full] [--rows-per-image R]
+                                       [--database URL | --pg-throwaway]
                                        [--rescan] [--keep DIR] [--record]
 """
 
@@ -41,8 +46,9 @@ import imagebuild  # noqa: E402
 from hullguard.cache import AnalysisCache  # noqa: E402
 from hullguard.catalog.sbom_input import read_sbom  # noqa: E402
 from hullguard.image.loader import OpenOptions, open_image  # noqa: E402
-from hullguard.inventory import open_inventory  # noqa: E402
+from hullguard.inventory import InventoryStore, open_inventory  # noqa: E402
 from hullguard.inventory.affected import who_is_affected  # noqa: E402
+from hullguard.inventory.dialect import DatabaseTarget, Engine, parse_target  # noqa: E402
 from hullguard.inventory.fleet import who_has  # noqa: E402
 from hullguard.inventory.query import parse_query  # noqa: E402
 from hullguard.model.package import OSInfo, Package, PackageType, Purl  # noqa: E402
@@ -116,10 +122,12 @@ def generate(count: int, per_image: int, tpl: list[Any], pool: list[Any], seed: 
         yield digest, [f"registry.example.com/team{n % 50}/svc{n}:{n % 7}"], os_info, packages
 
 
-def build(path: Path, count: int, per_image: int, tpl: Any, pool: Any) -> tuple[int, float]:
+def build(
+    target: DatabaseTarget, count: int, per_image: int, tpl: Any, pool: Any
+) -> tuple[int, float]:
     start = time.perf_counter()
     rows = 0
-    with open_inventory(path) as store:
+    with open_inventory(target) as store:
         batch = 250
         items = generate(count, per_image, tpl, pool)
         done = False
@@ -154,7 +162,41 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rescan", action="store_true", help="also time a full rescan")
     parser.add_argument("--keep", type=Path, help="build the inventory in this directory")
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--database", help="postgresql://… inventory (filled when empty)")
+    parser.add_argument(
+        "--pg-throwaway",
+        action="store_true",
+        help="start a throwaway PostgreSQL (tools/pgserver.py) for the run",
+    )
     args = parser.parse_args(argv)
+    server = None
+    if args.pg_throwaway:
+        import pgserver
+
+        server = pgserver.PgServer.start()
+        args.database = server.url
+    try:
+        return run(args)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _size(store: InventoryStore, target: DatabaseTarget) -> str:
+    if target.path is not None:
+        return f"{target.path.stat().st_size / 2**20:.0f} MiB"
+    size = store.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return f"{size / 2**20:.0f} MiB"
+
+
+def _is_empty(target: DatabaseTarget) -> bool:
+    if target.path is not None:
+        return not target.path.exists()
+    with open_inventory(target) as store:
+        return int(store.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0]) == 0
+
+
+def run(args: argparse.Namespace) -> int:
     count = 10_000 if args.full else args.images
     work = args.keep or Path(tempfile.mkdtemp(prefix="hg-inv-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -163,17 +205,21 @@ def main(argv: list[str]) -> int:
         sources = [SourceInput(n, SHARED / "vulndata" / p) for n, p in
                    (("pypi", "osv/pypi"), ("go", "osv/go"), ("npm", "npm"))]  # fmt: skip
         build_database(vuln_db, sources, now=dt.datetime.now(dt.UTC))
-    inventory = work / "inventory.db"
+    target = (
+        parse_target(args.database)
+        if args.database
+        else DatabaseTarget.sqlite(work / "inventory.db")
+    )
     lines = []
-    if not inventory.exists():
+    if _is_empty(target):
         tpl, pool = templates(work / "cache"), pypi_pool()
-        rows, seconds = build(inventory, count, args.rows_per_image, tpl, pool)
+        rows, seconds = build(target, count, args.rows_per_image, tpl, pool)
         lines.append(f"built {count} images / {rows} package rows in {seconds:.1f} s")
-    with open_inventory(inventory) as store, open_db(vuln_db) as db:
+    with open_inventory(target) as store, open_db(vuln_db) as db:
         total = store.conn.execute("SELECT COUNT(*) FROM packages").fetchone()[0]
         images = store.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0]
-        lines.append(f"inventory: {images} images, {total} package rows "
-                     f"({inventory.stat().st_size / 2**20:.0f} MiB)")  # fmt: skip
+        lines.append(f"inventory ({target.engine}): {images} images, {total} package rows "
+                     f"({_size(store, target)})")  # fmt: skip
         results = [("query", "best of 5 (ms)", "result")]
         for spec in WHO_HAS:
             seconds, result = timed(lambda spec=spec: who_has(store, parse_query(spec)))
@@ -202,7 +248,8 @@ def main(argv: list[str]) -> int:
     if args.record:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         with (REPO / "bench" / "RESULTS.md").open("a") as fh:
-            fh.write(f"\n### {stamp} — inventory (SQLite)\n\n{text}")
+            engine = "PostgreSQL" if target.engine is Engine.POSTGRESQL else "SQLite"
+            fh.write(f"\n### {stamp} — inventory ({engine})\n\n{text}")
     return 0
 
 
