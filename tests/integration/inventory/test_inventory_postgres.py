@@ -209,3 +209,23 @@ def test_cli_end_to_end_through_environment_url(
     assert _scalar(url, "SELECT digest FROM images") == digest
     images = json.loads(run("inventory", "images", "-f", "json").out)["images"]
     assert [i["digest"] for i in images] == [digest]
+
+
+def test_wrong_password_is_one_line_without_password(run: Any, pg_server: Any) -> None:
+    """Password authentication for one role (the rest of the test cluster trusts loopback)."""
+    with psycopg.connect(pg_server.url, autocommit=True) as conn:
+        conn.execute("CREATE ROLE hg_pw LOGIN PASSWORD 'right-test-password'")
+        conn.execute("CREATE DATABASE hg_pw_db OWNER hg_pw")
+        hba = pg_server.base / "data" / "pg_hba.conf"
+        hba.write_text("host all hg_pw 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        conn.execute("SELECT pg_reload_conf()")
+    time.sleep(0.5)  # the postmaster re-reads pg_hba.conf asynchronously
+    base = f"127.0.0.1:{pg_server.port}/hg_pw_db"
+    res = run("inventory", "images", "--database", f"postgresql://hg_pw:wrong-test-pw@{base}")
+    assert res.code == 3, res.err
+    assert "password authentication failed" in res.err and "check the user and password" in res.err
+    assert len(res.err.strip().splitlines()) == 1 and "wrong-test-pw" not in res.err
+    good = run(
+        "inventory", "images", "--database", f"postgresql://hg_pw:right-test-password@{base}"
+    )
+    assert good.code == 0, good.err  # the owner creates the inventory tables on first use
