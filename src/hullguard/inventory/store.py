@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 ENV_URL = "HULLGUARD_DATABASE_URL"
-_CHUNK = 500
 _PACKAGE_COLUMNS = 13
 _SELECT_PACKAGES = (
     "SELECT image_id, type, name, version, purl, source_name, source_version, layer, "
@@ -378,10 +377,8 @@ class InventoryStore:
         if ids is None:
             yield from self.conn.execute(everything)
             return
-        wanted = sorted(set(ids))
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            yield from self.conn.execute(template.format(",".join("?" * len(chunk))), chunk)
+        for members, params in self.conn.dialect.in_lists(sorted(set(ids))):
+            yield from self.conn.execute(template.format(members), params)
 
     # -- secrets and analysis markers (schema V2) ----------------------------
 
