@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +51,13 @@ def findings_of(packages: Sequence[Package], os_info: Any, db: VulnDB) -> list[S
 
 
 def match_rows(
-    store: InventoryStore, rows: Iterable[Sequence[Any]], db: VulnDB
+    store: InventoryStore,
+    rows: Iterable[Sequence[Any]],
+    db: VulnDB,
+    keep: Callable[[StoredFinding], bool] | None = None,
 ) -> dict[int, set[StoredFinding]]:
-    """Findings per image id for package rows (see ``InventoryStore.package_rows``)."""
+    """Findings per image id for package rows (see ``InventoryStore.package_rows``);
+    with ``keep``, only the findings it accepts (filtered before the per-image fan-out)."""
     rows = list(rows)
     os_of = store.os_for({row[0] for row in rows})
     by_os: dict[str, dict[PackageKey, list[int]]] = defaultdict(lambda: defaultdict(list))
@@ -62,7 +66,7 @@ def match_rows(
         by_os[os_of[row[0]]][key].append(row[0])
     out: dict[int, set[StoredFinding]] = defaultdict(set)
     for os_text, keyed in by_os.items():
-        _match_group(os_text, keyed, db, out)
+        _match_group(os_text, keyed, db, out, keep)
     return out
 
 
@@ -71,6 +75,7 @@ def _match_group(
     keyed: dict[PackageKey, list[int]],
     db: VulnDB,
     out: dict[int, set[StoredFinding]],
+    keep: Callable[[StoredFinding], bool] | None,
 ) -> None:
     packages = {
         key: stored_package("", (0, *key[:6], "", "", key[6])).to_package() for key in keyed
@@ -81,6 +86,8 @@ def _match_group(
         owners[(key[1], key[2], key[3])].extend(images)
     for finding in findings:
         stored = stored_finding(finding)
+        if keep is not None and not keep(stored):
+            continue
         for image_id in owners.get(
             (finding.package_name, finding.package_version, finding.purl), []
         ):
@@ -143,12 +150,10 @@ def who_is_affected(store: InventoryStore, db: VulnDB, vuln_id: str) -> WhoIsAff
     """Stored images with a package the current database says ``vuln_id`` affects."""
     ids, names = resolve_vuln(db, vuln_id)
     rows = list(_lookup_rows(store, names))
-    matched = match_rows(store, rows, db)
-    hits = {
-        image_id: tuple(sorted(f for f in found if f.vuln_id in ids or ids & set(f.aliases)))
-        for image_id, found in matched.items()
-    }
-    hits = {k: v for k, v in hits.items() if v}
+    matched = match_rows(
+        store, rows, db, keep=lambda f: f.vuln_id in ids or not ids.isdisjoint(f.aliases)
+    )
+    hits = {image_id: tuple(sorted(found)) for image_id, found in matched.items() if found}
     digests = store.digests_for(hits)
     refs = store.refs_for(hits)
     deployments = store.deployments_for(hits)
