@@ -73,8 +73,8 @@ def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
                 (now, built, len(image_ids), total),
             ).fetchone()[0]
         )
-        store.conn.executemany(
-            "INSERT INTO rescan_changes VALUES (?,?,?,?,?,?,?,?)",
+        store.conn.copy_rows(
+            "rescan_changes", 8,
             [
                 (rescan_id, kind, i, f.vuln_id, f.package, f.version, json.dumps(f.fixed),
                  f.severity)

@@ -216,14 +216,24 @@ class InventoryStore:
         )
 
     def set_findings(self, image_id: int, findings: Iterable[StoredFinding]) -> None:
-        """Replace an image's findings. Call in a transaction."""
+        """Replace an image's findings. Call in a transaction.
+
+        Writers of one image's findings are serialised (a lock), so the bulk load
+        cannot collide with another process's; one finding per key is kept.
+        """
+        self.conn.lock(f"findings:{image_id}")
         self.conn.execute("DELETE FROM findings WHERE image_id = ?", (image_id,))
-        self.conn.executemany(
-            "INSERT INTO findings VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+        unique: dict[tuple[str, str, str, str], StoredFinding] = {}
+        for finding in findings:  # the smallest per key: deterministic, no full sort
+            kept = unique.setdefault(finding.key, finding)
+            if finding < kept:
+                unique[finding.key] = finding
+        self.conn.copy_rows(
+            "findings", 8,
             (
                 (image_id, f.vuln_id, json.dumps(f.aliases), f.package, f.version, f.purl,
                  json.dumps(f.fixed), f.severity)
-                for f in findings
+                for f in unique.values()
             ),
         )  # fmt: skip
 
