@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hullguard.errors import UsageError
+from hullguard.inventory.dialect import DatabaseTarget
 
 TOKEN_ENV = "HULLGUARD_API_TOKEN"  # noqa: S105 - the variable's name, not a token
 #: a token shorter than this is refused: it could be guessed
@@ -17,7 +18,8 @@ MIN_TOKEN_CHARS = 16
 class ApiSettings:
     """Configuration of one application instance (see :func:`hullguard.api.app.create_app`)."""
 
-    database: Path
+    #: the inventory (``resolve_database()``: SQLite file or PostgreSQL URL; a Path is SQLite)
+    database: DatabaseTarget | Path
     vulndb: Path | None = None
     token: str | None = None
     read_only: bool = False
