@@ -30,7 +30,7 @@ TOOLS = ("docker-registry", "skopeo", "umoci")
 #: where the workers store what they scan. The queue is always PostgreSQL; flip this to
 #: True once the inventory store accepts postgresql:// URLs (then queue and inventory
 #: share one database, as in production).
-INVENTORY_ON_POSTGRES = False
+INVENTORY_ON_POSTGRES = True
 
 #: two images with different content (distinct digests), pushed under these names
 PUSHES = {
