@@ -94,7 +94,8 @@ def test_portable_step_appended_later_runs_on_both_engines(
 
 _WRITER = """
 import sys, time
-from hullguard.inventory import open_inventory
+from hullguard.inventory import DeploymentRecord, open_inventory
+from hullguard.inventory.interface import StoredFinding
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, Purl
 
 url, start, order = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -107,9 +108,14 @@ with open_inventory(url) as store:  # the database starts empty: openers race to
         for n, digest in digests:
             pkgs = [Package(f"p{i}", f"1.{i}", PackageType.PYTHON, Purl(f"pkg:pypi/p{i}@1.{i}"),
                             evidence=(Evidence("/site", 1, "sha256:aa"),)) for i in range(40)]
-            with store.transaction():
-                store.put_image(digest, "image", [f"app:{n}", "app:latest"], OSInfo("debian", "12"),
-                                pkgs, "t")
+            found = [StoredFinding(f"CVE-2000-{i}", f"p{i}", f"1.{i}", f"pkg:pypi/p{i}@1.{i}")
+                     for i in range(5)]
+            with store.transaction():  # what `inventory add --deployment` does, in one go
+                image_id, _ = store.put_image(digest, "image", [f"app:{n}", "app:latest"],
+                                              OSInfo("debian", "12"), pkgs, "t")
+                store.set_findings(image_id, found)
+                store.put_deployment(DeploymentRecord("c", "ns", f"web{n}", image_ref=f"app:{n}"),
+                                     image_id)
 print("ok")
 """
 
@@ -135,6 +141,8 @@ def test_concurrent_adds_of_the_same_digests_stay_idempotent(pg_server: Any) -> 
     assert _scalar(url, "SELECT COUNT(DISTINCT digest) FROM images") == 12
     assert _scalar(url, "SELECT COUNT(*) FROM packages") == 12 * 40
     assert _scalar(url, "SELECT COUNT(*) FROM image_refs") == 12 * 4  # app:N, app:latest, canon.
+    assert _scalar(url, "SELECT COUNT(*) FROM findings") == 12 * 5
+    assert _scalar(url, "SELECT COUNT(*) FROM deployments WHERE image_id IS NOT NULL") == 12
     assert _scalar(url, "SELECT value FROM meta WHERE key = 'schema_version'") == str(
         SCHEMA_VERSION
     )
