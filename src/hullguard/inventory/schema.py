@@ -1,8 +1,5 @@
 """Inventory schema and its migrations (SQLite and PostgreSQL, one script per step).
 
-Steps after the first use portable SQL only (TEXT/INTEGER columns, plain
-``CREATE``/``INSERT … SELECT``): the same scripts run on PostgreSQL.
-
 ``MIGRATIONS[i]`` takes the schema from version ``i`` to ``i + 1``; the version
 lives in ``meta.schema_version``. Tables are laid out for fleet queries: package
 rows carry a normalised name and the vulnerability lookup key, both indexed, so
@@ -13,7 +10,8 @@ Rules for a new step (append to ``MIGRATIONS``; never edit a released step):
 - Write it once, in SQLite's spelling, using only what both engines accept:
   ``TEXT`` / ``INTEGER`` columns, ``PRIMARY KEY``, ``UNIQUE``, ``REFERENCES ... ON
   DELETE``, ``CREATE [UNIQUE] INDEX`` (partial ``WHERE`` indexes too), ``ALTER TABLE
-  ADD COLUMN``; statements separated by ``;`` (no ``;`` inside literals).
+  ADD COLUMN``, ``INSERT ... SELECT`` backfills; statements separated by ``;`` (no
+  ``;`` inside literals).
 - Each step is rendered per engine by :meth:`hullguard.inventory.dialect.Dialect.
   schema_statements`. On PostgreSQL ``INTEGER`` becomes ``BIGINT`` (SQLite integers
   are 64-bit), a column declared ``INTEGER PRIMARY KEY`` becomes an identity column
