@@ -61,6 +61,26 @@ if [ -d "$VULNDATA" ]; then
   echo "-- rescan (Markdown digest)"
   $HG --cache-dir "$OUT/cache" inventory rescan -f markdown $INV
   echo
+  echo "== hullguard serve: the inventory's HTTP API and dashboard (read-only, on 127.0.0.1)"
+  $HG --cache-dir "$OUT/cache" serve $INV --port 0 --read-only 2>"$OUT/serve.log" &
+  SERVE_PID=$!
+  URL=""
+  for _ in $(seq 1 50); do
+    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$OUT/serve.log" | head -1 || true)
+    [ -n "$URL" ] && curl -fsS "$URL/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  if [ -n "$URL" ]; then
+    echo "   dashboard: $URL/  (API: $URL/api/v1, OpenAPI: $URL/openapi.json)"
+    curl -fsS "$URL/" -o "$OUT/dashboard.html" && echo "   dashboard page saved to $OUT/dashboard.html ($(wc -c <"$OUT/dashboard.html") bytes)"
+    echo "-- GET /api/v1/who-has?q=pypi:urllib3"
+    curl -fsS "$URL/api/v1/who-has?q=pypi:urllib3" | head -c 600; echo
+  else
+    echo "   serve did not start:"; cat "$OUT/serve.log"
+  fi
+  kill "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  echo
 fi
 
 echo "== hullguard scan --scanners secret: secrets in every layer, deleted files, history (values redacted)"

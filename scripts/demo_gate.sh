@@ -39,9 +39,13 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -su
 echo "runtime: {profile: restricted}" > "$work/runtime.yaml"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 $HG serve --admission --policy "$work/runtime.yaml" --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
-  --host 127.0.0.1 --port "$port" --audit-log "$OUT/admission-audit.jsonl" 2>/dev/null &
+  --host 127.0.0.1 --port "$port" --audit-log "$OUT/admission-audit.jsonl" 2>"$OUT/admission-serve.log" &
 server=$!
-for _ in $(seq 50); do curl -sf --cacert "$work/tls.crt" "https://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do  # up to 30 s on a busy machine
+  curl -sf --cacert "$work/tls.crt" "https://127.0.0.1:$port/healthz" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "   the webhook exited early:"; cat "$OUT/admission-serve.log"; exit 3; }
+  sleep 0.1
+done
 review() {  # $1 = pod spec JSON
   printf '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"%s","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"shop","operation":"CREATE","userInfo":{"username":"alice"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":%s},"dryRun":false}}' "$(cat /proc/sys/kernel/random/uuid)" "$1" \
     | curl -s --cacert "$work/tls.crt" -H 'Content-Type: application/json' --data-binary @- "https://127.0.0.1:$port/validate"

@@ -31,7 +31,8 @@ _ADMISSION_ONLY = ("policy_file", "tls_cert", "tls_key")
 @click.option("--admission", is_flag=True, help="Serve Kubernetes AdmissionReview v1 instead.")
 @click.option(
     "--database",
-    help="Inventory PATH or sqlite:///PATH. API: what it serves (env HULLGUARD_DATABASE_URL). "
+    help="Inventory: PATH, sqlite:///PATH or postgresql://... API: what it serves "
+    "(env HULLGUARD_DATABASE_URL). "
     "Admission: stored scan results per digest enforce the vulnerabilities, secrets and "
     "images.blockEol sections.",
 )
