@@ -37,8 +37,13 @@ REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO / ".cache" / "secrets-corpus"
 SITE = "usr/local/lib/python3.11/site-packages"
 
-#: real key material a Debian machine may legitimately hold (true positives)
-KEY_MATERIAL = re.compile(r"^etc/(?:ssl/private/|ssh/ssh_host_\w+_key$)")
+#: real key material a Debian machine may legitimately hold (true positives); Debian's
+#: chromium package ships the Google API key and OAuth client secret Google assigned to
+#: Debian in /etc/chromium.d/apikeys (public, but real credentials: a scanner must flag them)
+KEY_MATERIAL = re.compile(r"^etc/(?:ssl/private/|ssh/ssh_host_\w+_key$|chromium\.d/apikeys$)")
+#: rules each kind of key material may legitimately trigger
+KEY_RULES = {"private-key", "sensitive-file-key", "sensitive-file-ssh"}
+CHROMIUM_RULES = {"gcp-api-key", "generic-secret"}
 
 
 def _install(name: str, packages: tuple[str, ...], command: list[str]) -> Path:
@@ -137,6 +142,10 @@ def test_etc_has_only_real_key_material(scanner: SecretScanner) -> None:
     noise = [m for m in result.matches if not KEY_MATERIAL.match(m.path)]
     assert _describe(tuple(noise)) == []
     for m in result.matches:  # anything left is a key the machine really holds
-        assert m.rule_id in {"private-key", "sensitive-file-key", "sensitive-file-ssh"}, m
+        expected = CHROMIUM_RULES if m.path.startswith("etc/chromium.d/") else KEY_RULES
+        assert m.rule_id in expected, m
+    if Path("/etc/chromium.d/apikeys").is_file():  # installed for the dashboard's browser test
+        chromium = {m.rule_id for m in result.matches if m.path == "etc/chromium.d/apikeys"}
+        assert "gcp-api-key" in chromium
     readable = [p for p in Path("/etc/ssh").glob("ssh_host_*_key") if os.access(p, os.R_OK)]
     assert {f"etc/ssh/{p.name}" for p in readable} <= {m.path for m in result.matches}
