@@ -94,6 +94,30 @@ def anchor_positions(lowered: bytes, literals: Sequence[bytes], lo: int, hi: int
     return sorted(found)
 
 
+class Lowered:
+    """An input through :data:`LOWER`, lowered only where it is searched.
+
+    Anchors are searched in small windows around keyword hits: those windows
+    are lowered one by one, and the whole input only when a window is a large
+    part of it (then once, and kept).
+    """
+
+    __slots__ = ("_full", "raw")
+
+    def __init__(self, raw: bytes, full: bytes | None = None) -> None:
+        self.raw = raw
+        self._full = full
+
+    def positions(self, literals: Sequence[bytes], lo: int, hi: int) -> list[int]:
+        """:func:`anchor_positions` over the lowered input."""
+        if self._full is None and (hi - lo) * 4 < len(self.raw):
+            part = self.raw[lo:hi].translate(LOWER)
+            return [lo + i for i in anchor_positions(part, literals, 0, len(part))]
+        if self._full is None:
+            self._full = self.raw.translate(LOWER)
+        return anchor_positions(self._full, literals, lo, hi)
+
+
 @dataclass(frozen=True)
 class Anchored:
     """A pattern and its anchors (``None``: searched the plain way)."""
@@ -108,12 +132,16 @@ class Anchored:
         found = anchors(regex)
         return cls(regex, found, tuple(lit.decode("ascii") for lit in found or ()))
 
-    def finditer(self, text: str, lowered: bytes, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, lowered: bytes | Lowered, lo: int, hi: int
+    ) -> Iterator[re.Match[str]]:
         """Exactly ``regex.finditer(text, lo, hi)``; ``lowered`` is ``text`` lowercased, as
-        latin-1 bytes (same offsets)."""
+        latin-1 bytes (same offsets), or a :class:`Lowered` over its latin-1 bytes."""
         if self.literals is None:
             return self.regex.finditer(text, lo, hi)
-        return _finditer_at(self.regex, text, anchor_positions(lowered, self.literals, lo, hi), hi)
+        if isinstance(lowered, bytes):
+            lowered = Lowered(lowered, lowered)
+        return _finditer_at(self.regex, text, lowered.positions(self.literals, lo, hi), hi)
 
     def search(self, text: str) -> bool:
         """Whether ``regex.search(text)`` finds a match (for short texts such as paths).

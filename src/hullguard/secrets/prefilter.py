@@ -1,0 +1,110 @@
+"""The keyword prefilter: every (overlapping) occurrence of every rule keyword in a file.
+
+Two implementations report exactly the same hits (keyword index, end offset),
+case-insensitively with ``str.lower()`` semantics over latin-1:
+
+- **hyperscan** (Intel's SIMD multi-literal matcher, ``hyperscan`` wheel): scans
+  the raw bytes with ASCII case folding (~1 GB/s), no lowered copy. Used when
+  every keyword is ASCII: no latin-1 character outside ASCII lowercases to an
+  ASCII one, so ASCII folding finds the same occurrences.
+- **ahocorasick** (ahocorasick-rs DFA, overlapping mode) over the bytes mapped
+  through :data:`.anchors.LOWER`: for non-ASCII keywords from a user config,
+  or where the hyperscan wheel is missing.
+
+Compiled databases are not picklable: :class:`KeywordIndex` objects are built
+where they are used (see ``SecretScanner.__getstate__``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any, Protocol
+
+import ahocorasick_rs
+
+from hullguard.secrets.anchors import LOWER
+
+try:  # a binary wheel; without it the Aho-Corasick automaton does the same job, slower
+    _hs: Any = importlib.import_module("hyperscan")
+except ImportError:  # pragma: no cover - depends on the platform's wheels
+    _hs = None
+
+
+class PrefilterKind(StrEnum):
+    HYPERSCAN = "hyperscan"
+    AHOCORASICK = "ahocorasick"
+
+
+class KeywordIndex(Protocol):
+    def hits(self, raw: bytes) -> list[tuple[int, int]]:
+        """(keyword index, end offset) of every overlapping occurrence, any order."""
+        ...
+
+
+class HyperscanIndex:
+    """ASCII keywords, caseless, over the raw bytes (block mode, one scratch)."""
+
+    def __init__(self, keywords: Sequence[bytes]) -> None:
+        self._db = _hs.Database()
+        self._db.compile(
+            expressions=list(keywords),
+            ids=list(range(len(keywords))),
+            elements=len(keywords),
+            flags=_hs.HS_FLAG_CASELESS,
+            literal=True,
+        )
+        self._scratch = _hs.Scratch(self._db)
+
+    def hits(self, raw: bytes) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        add = out.append
+
+        def on_match(kw: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            add((kw, end))
+
+        self._db.scan(raw, match_event_handler=on_match, scratch=self._scratch)
+        return out
+
+
+class AhoCorasickIndex:
+    """Any latin-1 keywords, over a lowered copy of the bytes."""
+
+    def __init__(self, keywords: Sequence[bytes]) -> None:
+        self._ac = ahocorasick_rs.BytesAhoCorasick(
+            list(keywords), implementation=ahocorasick_rs.Implementation.DFA
+        )
+
+    def hits(self, raw: bytes) -> list[tuple[int, int]]:
+        found = self._ac.find_matches_as_indexes(raw.translate(LOWER), overlapping=True)
+        return [(kw, end) for kw, _start, end in found]
+
+
+def available() -> tuple[PrefilterKind, ...]:
+    """The implementations this installation can build, fastest first."""
+    if _hs is None:  # pragma: no cover - depends on the platform's wheels
+        return (PrefilterKind.AHOCORASICK,)
+    return (PrefilterKind.HYPERSCAN, PrefilterKind.AHOCORASICK)
+
+
+def _fits_hyperscan(keywords: Sequence[bytes]) -> bool:
+    return _hs is not None and all(kw and kw.isascii() for kw in keywords)
+
+
+BUILDERS: dict[PrefilterKind, Callable[[Sequence[bytes]], KeywordIndex]] = {
+    PrefilterKind.HYPERSCAN: HyperscanIndex,
+    PrefilterKind.AHOCORASICK: AhoCorasickIndex,
+}
+
+
+def choose(keywords: Sequence[bytes], wanted: PrefilterKind | None = None) -> PrefilterKind:
+    """``wanted`` if it can index ``keywords`` (lowercased), else the fastest that can."""
+    if wanted is PrefilterKind.AHOCORASICK or not _fits_hyperscan(keywords):
+        return PrefilterKind.AHOCORASICK
+    return PrefilterKind.HYPERSCAN
+
+
+def build(keywords: Sequence[bytes], wanted: PrefilterKind | None = None) -> KeywordIndex:
+    """An index over ``keywords`` (lowercased latin-1 bytes, distinct, non-empty)."""
+    return BUILDERS[choose(keywords, wanted)](keywords)
