@@ -28,6 +28,7 @@ from hullguard.secrets.interface import (
     SecretMatch,
     SecretRule,
 )
+from hullguard.secrets.re2path import PathRegex
 from hullguard.secrets.textlines import Lines
 from hullguard.secrets.textlines import windows as line_windows
 
@@ -93,7 +94,7 @@ class SecretScanner:
         )
         self.max_file_bytes = self.config.max_file_bytes
         path_only = (p for a in self.allow if not a.rules and not a.regexes for p in a.paths)
-        self._path_allow = tuple(Anchored.of(p) for p in _combine(path_only))
+        self._path_allow = tuple(PathRegex.of(p) for p in _combine(path_only))
         #: the last path_allowed() answer: the walk asks for each file twice in a row
         self._last_path: tuple[str, bool] = ("", self._allowed(""))
         #: built on first use (and again after unpickling: compiled indexes do not pickle)
