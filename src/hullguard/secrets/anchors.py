@@ -18,7 +18,7 @@ import importlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 try:  # private to CPython; without it every rule simply falls back to a plain search
     _parser: Any = importlib.import_module("re._parser")
@@ -94,22 +94,39 @@ def anchor_positions(lowered: bytes, literals: Sequence[bytes], lo: int, hi: int
     return sorted(found)
 
 
+class LiteralSearch(Protocol):
+    """A native search for :func:`anchor_positions` over raw (not lowered) bytes;
+    ``None`` when it cannot handle ``literals``."""
+
+    def __call__(
+        self, raw: bytes, literals: tuple[bytes, ...], lo: int, hi: int
+    ) -> list[int] | None: ...
+
+
 class Lowered:
     """An input through :data:`LOWER`, lowered only where it is searched.
 
-    Anchors are searched in small windows around keyword hits: those windows
-    are lowered one by one, and the whole input only when a window is a large
-    part of it (then once, and kept).
+    Anchors are found by ``search`` (hyperscan, case-insensitive, over the raw
+    bytes) when given; else in small windows around keyword hits lowered one by
+    one, and the whole input only when a window is a large part of it (then
+    once, and kept).
     """
 
-    __slots__ = ("_full", "raw")
+    __slots__ = ("_full", "raw", "search")
 
-    def __init__(self, raw: bytes, full: bytes | None = None) -> None:
+    def __init__(
+        self, raw: bytes, full: bytes | None = None, search: LiteralSearch | None = None
+    ) -> None:
         self.raw = raw
         self._full = full
+        self.search = search
 
-    def positions(self, literals: Sequence[bytes], lo: int, hi: int) -> list[int]:
+    def positions(self, literals: tuple[bytes, ...], lo: int, hi: int) -> list[int]:
         """:func:`anchor_positions` over the lowered input."""
+        if self.search is not None:
+            found = self.search(self.raw, literals, lo, hi)
+            if found is not None:
+                return found
         if self._full is None and (hi - lo) * 4 < len(self.raw):
             part = self.raw[lo:hi].translate(LOWER)
             return [lo + i for i in anchor_positions(part, literals, 0, len(part))]

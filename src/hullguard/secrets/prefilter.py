@@ -81,6 +81,41 @@ class AhoCorasickIndex:
         return [(kw, end) for kw, _start, end in found]
 
 
+class HyperscanLiterals:
+    """Start offsets of ASCII literals, caseless, in a slice of raw bytes."""
+
+    def __init__(self, literals: Sequence[bytes]) -> None:
+        self._index = HyperscanIndex(literals)
+        self._lengths = tuple(len(lit) for lit in literals)
+
+    def positions(self, raw: bytes, lo: int, hi: int) -> list[int]:
+        lengths = self._lengths
+        part = raw if lo == 0 and hi >= len(raw) else raw[lo:hi]
+        return sorted({lo + end - lengths[i] for i, end in self._index.hits(part)})
+
+
+class LiteralFinders:
+    """:class:`.anchors.LiteralSearch` on hyperscan: one database per literal set,
+    compiled on first use (a run needs the anchors of a few rules only)."""
+
+    def __init__(self) -> None:
+        self._by: dict[tuple[bytes, ...], HyperscanLiterals | None] = {}
+
+    def __call__(
+        self, raw: bytes, literals: tuple[bytes, ...], lo: int, hi: int
+    ) -> list[int] | None:
+        if literals not in self._by:
+            fits = _fits_hyperscan(literals) and all(lit == lit.lower() for lit in literals)
+            self._by[literals] = HyperscanLiterals(literals) if fits else None
+        finder = self._by[literals]
+        return None if finder is None else finder.positions(raw, lo, hi)
+
+
+def literal_search() -> LiteralFinders | None:
+    """The native anchor search, when hyperscan is installed."""
+    return LiteralFinders() if _hs is not None else None
+
+
 def available() -> tuple[PrefilterKind, ...]:
     """The implementations this installation can build, fastest first."""
     if _hs is None:  # pragma: no cover - depends on the platform's wheels

@@ -99,13 +99,18 @@ class SecretScanner:
         self._last_path: tuple[str, bool] = ("", self._allowed(""))
         #: built on first use (and again after unpickling: compiled indexes do not pickle)
         self._prefilters: dict[Scope, _Prefilter] | None = None
+        self._literal_search = prefilter.literal_search()
         self._search = tuple(
             (Anchored.of(r.regex), Anchored.of(r.context) if r.context else None)
             for r in self.rules
         )
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_prefilters": None}
+        return {**self.__dict__, "_prefilters": None, "_literal_search": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._literal_search = prefilter.literal_search()
 
     def _prefilter(self, scope: Scope) -> _Prefilter:
         if self._prefilters is None:
@@ -293,7 +298,7 @@ class SecretScanner:
         lines = lines or Lines(text)
         kept: list[_Hit] = []
         data = raw if raw is not None else text.encode("latin-1")
-        lowered = Lowered(data)
+        lowered = Lowered(data, search=self._literal_search)
         if candidates is None:
             candidates = self._candidates(data, scope)
         for idx in sorted(candidates):

@@ -19,7 +19,13 @@ from test_anchors import SNIPPETS
 from hullguard.secrets import SecretScanner
 from hullguard.secrets.anchors import LOWER, Lowered, anchor_positions
 from hullguard.secrets.interface import Scope
-from hullguard.secrets.prefilter import PrefilterKind, available, build, choose
+from hullguard.secrets.prefilter import (
+    PrefilterKind,
+    available,
+    build,
+    choose,
+    literal_search,
+)
 from hullguard.secrets.re2path import PathRegex, re2_equivalent
 
 KEYWORDS = sorted({b"aws", b"secret", b"pass", b"password", b"aa", b"://", b"_auth"})
@@ -68,16 +74,20 @@ def test_scanner_pickles_without_its_compiled_index() -> None:
     assert copy.scan_bytes("app/.env.txt", text) == before
 
 
-def test_lowered_windows_equal_whole_lowering() -> None:
-    raw = "\n".join(SNIPPETS * 20).encode("latin-1")
+@pytest.mark.parametrize("native", [False, True])
+def test_anchor_positions_equal_whole_lowering(native: bool) -> None:
+    raw = "\n".join(SNIPPETS * 20).encode("latin-1").swapcase()
     whole = raw.translate(LOWER)
-    lits = (b"api", b"secret", b"token", b"pass")
+    search = literal_search() if native else None
+    assert (search is not None) == native
     rng = random.Random(9)
-    lazy = Lowered(raw)
-    for _ in range(200):
-        lo = rng.randrange(len(raw))
-        hi = min(len(raw), lo + rng.randrange(1, 400))
-        assert lazy.positions(lits, lo, hi) == anchor_positions(whole, lits, lo, hi)
+    for lits in ((b"api", b"secret", b"token", b"pass"), (b"ss", b"sss"), (b"\xe0pi",)):
+        lazy = Lowered(raw, search=search)
+        for _ in range(200):
+            lo = rng.randrange(len(raw))
+            hi = min(len(raw), lo + rng.randrange(1, 400))
+            assert lazy.positions(lits, lo, hi) == anchor_positions(whole, lits, lo, hi)
+        assert lazy.positions(lits, 0, len(raw)) == anchor_positions(whole, lits, 0, len(raw))
 
 
 PATHS = [
