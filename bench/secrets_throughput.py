@@ -1,13 +1,17 @@
 """Secret-scan throughput on text-heavy input (default: /usr/share/doc and /usr/lib/python3).
 
-Files are read into memory first, so the figure is the engine alone (prefilter,
-regexes, checks), not disk I/O. With ``--trivy PATH`` both command lines also scan
-the same directories (``hullguard scan dir:D --scanners secret`` and ``trivy fs
---security-checks secret D``, one process per directory, start-up and walk
-included, best of N): MB/s there is the text bytes under the directories (every
-non-binary regular file up to the size cap) over the summed wall time (Trivy runs once: it takes minutes here). Paths are
-given as they would appear in an image (``usr/share/doc/...``), so the built-in allow rules apply as in a real scan; only
-files the scanner wants (text, under the size cap, not allowed by path) count.
+Files are read into memory first, so the engine figure is the engine alone
+(prefilter, regexes, checks), not disk I/O. Paths are given as they would appear
+in an image (``usr/share/doc/...``), so the built-in allow rules apply as in a
+real scan; only files the scanner wants (text, under the size cap, not allowed
+by path) count.
+
+With ``--trivy PATH`` both command lines also scan the same directories
+(``hullguard scan dir:D --scanners secret`` and ``trivy fs --security-checks
+secret D``, one process per directory, start-up and walk included; hullguard
+best of N, Trivy once: it takes minutes here). MB/s there is the text bytes
+under the directories (every non-binary regular file up to the size cap) over
+the summed time.
 
     python bench/secrets_throughput.py [DIR ...] [--repeat N] [--json] [--trivy PATH]
 """
