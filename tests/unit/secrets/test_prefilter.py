@@ -152,3 +152,29 @@ def test_one_line_windows_equal_the_general_computation() -> None:
 
 def _random_text(rng: random.Random) -> str:
     return "".join(rng.choice("ab\n") for _ in range(rng.randrange(1, 80)))
+
+
+def test_sensitive_path_screen_changes_no_answer() -> None:
+    from hullguard.secrets import sensitive
+
+    def slow(path: str) -> str | None:
+        keep = sensitive._cannot_be_sensitive
+        sensitive._cannot_be_sensitive = lambda _p: False  # type: ignore[assignment]
+        try:
+            return sensitive.classify(path)
+        finally:
+            sensitive._cannot_be_sensitive = keep  # type: ignore[assignment]
+
+    names = [".env", ".env.local", ".envrc", "id_rsa", "id_ed25519_sk", "x.PEM", "a.key", "b.p12",
+             "c.pfx", "kubeconfig", "prod.kubeconfig", "terraform.tfstate", "x.tfstate", ".npmrc",
+             "_netrc", "config", "credentials", "config.json", "k.conf", "README", "a.", "..pem",
+             "id_rsa.pub", "known_hosts", "plain.txt", ".git"]  # fmt: skip
+    dirs = ["", "app/", "/app/", "home/u/.ssh/", ".ssh/", "x/.git/", ".aws/", "r/.docker/",
+            "u/.kube/", "etc/kubernetes/", "a\\b\\", "app//", "id_rsa/"]  # fmt: skip
+    checked = 0
+    for d in dirs:
+        for n in names:
+            for path in (d + n, d + n + "/"):
+                assert sensitive.classify(path) == slow(path), path
+                checked += sensitive.classify(path) is not None
+    assert checked > 100
