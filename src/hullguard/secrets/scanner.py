@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from hullguard.secrets import checks as chk
 from hullguard.secrets import prefilter, sensitive
-from hullguard.secrets.anchors import LOWER, Anchored, Lowered
+from hullguard.secrets.anchors import Anchored, Lowered
 from hullguard.secrets.config import SecretConfig, builtin_rules
 from hullguard.secrets.imageconfig import env_text, history_assignments, labels_text
 from hullguard.secrets.interface import (
@@ -34,17 +34,6 @@ from hullguard.secrets.textlines import windows as line_windows
 
 #: chars of a key name looked at left of a generic rule's keyword
 _KEY_LOOKBACK = 64
-#: past this many keyword hits in one input, a rule searches the whole text instead
-_MAX_WINDOWS = 512
-
-
-@dataclass(frozen=True)
-class _Prefilter:
-    """The keyword index of one scope: which rules each keyword stands for."""
-
-    index: prefilter.KeywordIndex | None
-    rules_of: tuple[tuple[int, ...], ...]
-    always: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -97,8 +86,9 @@ class SecretScanner:
         self._path_allow = tuple(PathRegex.of(p) for p in _combine(path_only))
         #: the last path_allowed() answer: the walk asks for each file twice in a row
         self._last_path: tuple[str, bool] = ("", self._allowed(""))
-        #: built on first use (and again after unpickling: compiled indexes do not pickle)
-        self._prefilters: dict[Scope, _Prefilter] | None = None
+        #: built on first use per scope (and again after unpickling: compiled indexes do
+        #: not pickle)
+        self._prefilters: dict[Scope, prefilter.RulePrefilter] = {}
         self._literal_search = prefilter.literal_search()
         self._search = tuple(
             (Anchored.of(r.regex), Anchored.of(r.context) if r.context else None)
@@ -106,37 +96,18 @@ class SecretScanner:
         )
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_prefilters": None, "_literal_search": None}
+        return {**self.__dict__, "_prefilters": {}, "_literal_search": None}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._literal_search = prefilter.literal_search()
 
-    def _prefilter(self, scope: Scope) -> _Prefilter:
-        if self._prefilters is None:
-            self._prefilters = {s: self._build_prefilter(s) for s in Scope}
-        return self._prefilters[scope]
-
-    def _build_prefilter(self, scope: Scope) -> _Prefilter:
-        """One keyword index over the keywords of the rules of ``scope``; rules without any."""
-        by_keyword: dict[bytes, list[int]] = {}
-        always: list[int] = []
-        for i, rule in enumerate(self.rules):
-            if scope not in rule.scopes:
-                continue
-            if not rule.keywords or "" in rule.keywords:
-                always.append(i)
-                continue
-            for kw in rule.keywords:
-                try:
-                    key = kw.encode("latin-1")
-                except UnicodeEncodeError:
-                    continue  # never occurs in text decoded as latin-1
-                if key.translate(LOWER) == key:  # else never in lowered text
-                    by_keyword.setdefault(key, []).append(i)
-        keys = sorted(by_keyword)
-        index = prefilter.build(keys, self.prefilter_kind) if keys else None
-        return _Prefilter(index, tuple(tuple(by_keyword[k]) for k in keys), tuple(always))
+    def _prefilter(self, scope: Scope) -> prefilter.RulePrefilter:
+        found = self._prefilters.get(scope)
+        if found is None:
+            found = prefilter.RulePrefilter.of(self.rules, scope, self.prefilter_kind)
+            self._prefilters[scope] = found
+        return found
 
     # ------------------------------------------------------------ public API
     def wants(self, path: str, size: int, head: bytes) -> bool:
@@ -261,30 +232,7 @@ class SecretScanner:
         """Rules whose keywords occur in ``raw`` (case-insensitively, as in the input
         through :data:`.anchors.LOWER`), with the offsets of the keywords' last
         characters (``None``: search everything)."""
-        pre = self._prefilter(scope)
-        found: dict[int, list[int] | None] = dict.fromkeys(pre.always)
-        if pre.index is None:
-            return found
-        by_keyword: dict[int, list[int]] = {}
-        for kw, end in pre.index.hits(raw):
-            ends = by_keyword.get(kw)
-            if ends is None:
-                by_keyword[kw] = [end - 1]
-            else:
-                ends.append(end - 1)
-        per_rule: dict[int, list[int]] = {}
-        rules_of = pre.rules_of
-        for kw, ends in by_keyword.items():
-            for i in rules_of[kw]:
-                offsets = per_rule.get(i)
-                if offsets is None:
-                    per_rule[i] = ends.copy()
-                else:
-                    offsets.extend(ends)
-        for i, offsets in per_rule.items():
-            whole = self.rules[i].multiline or len(offsets) > _MAX_WINDOWS
-            found[i] = None if whole else sorted(offsets)
-        return found
+        return self._prefilter(scope).candidates(raw, self.rules)
 
     def _hits(
         self,
