@@ -95,12 +95,12 @@ def anchor_positions(lowered: bytes, literals: Sequence[bytes], lo: int, hi: int
 
 
 class LiteralSearch(Protocol):
-    """A native search for :func:`anchor_positions` over raw (not lowered) bytes;
-    ``None`` when it cannot handle ``literals``."""
+    """A native search for :func:`anchor_positions` over raw (not lowered) bytes, in
+    each of several windows; ``None`` when it cannot handle ``literals``."""
 
     def __call__(
-        self, raw: bytes, literals: tuple[bytes, ...], lo: int, hi: int
-    ) -> list[int] | None: ...
+        self, raw: bytes, literals: tuple[bytes, ...], windows: Sequence[tuple[int, int]]
+    ) -> list[list[int]] | None: ...
 
 
 class Lowered:
@@ -121,12 +121,22 @@ class Lowered:
         self._full = full
         self.search = search
 
+    def positions_many(
+        self, literals: tuple[bytes, ...], windows: Sequence[tuple[int, int]]
+    ) -> list[list[int]]:
+        """:meth:`positions` for each of ``windows``."""
+        if self.search is not None:
+            found = self.search(self.raw, literals, windows)
+            if found is not None:
+                return found
+        return [self.positions(literals, lo, hi) for lo, hi in windows]
+
     def positions(self, literals: tuple[bytes, ...], lo: int, hi: int) -> list[int]:
         """:func:`anchor_positions` over the lowered input."""
         if self.search is not None:
-            found = self.search(self.raw, literals, lo, hi)
+            found = self.search(self.raw, literals, ((lo, hi),))
             if found is not None:
-                return found
+                return found[0]
         if self._full is None and (hi - lo) * 4 < len(self.raw):
             part = self.raw[lo:hi].translate(LOWER)
             return [lo + i for i in anchor_positions(part, literals, 0, len(part))]
@@ -159,6 +169,19 @@ class Anchored:
         if isinstance(lowered, bytes):
             lowered = Lowered(lowered, lowered)
         return _finditer_at(self.regex, text, lowered.positions(self.literals, lo, hi), hi)
+
+    def finditer_windows(
+        self, text: str, lowered: Lowered, windows: Sequence[tuple[int, int]]
+    ) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` over each of ``windows`` in turn (anchors found in one batch)."""
+        if self.literals is None:
+            for lo, hi in windows:
+                yield from self.regex.finditer(text, lo, hi)
+            return
+        for (_lo, hi), positions in zip(
+            windows, lowered.positions_many(self.literals, windows), strict=True
+        ):
+            yield from _finditer_at(self.regex, text, positions, hi)
 
     def search(self, text: str) -> bool:
         """Whether ``regex.search(text)`` finds a match (for short texts such as paths).

@@ -49,15 +49,15 @@ class HyperscanIndex:
     """ASCII keywords, caseless, over the raw bytes (block mode, one scratch)."""
 
     def __init__(self, keywords: Sequence[bytes]) -> None:
-        self._db = _hs.Database()
-        self._db.compile(
+        self.db = _hs.Database()
+        self.db.compile(
             expressions=list(keywords),
             ids=list(range(len(keywords))),
             elements=len(keywords),
             flags=_hs.HS_FLAG_CASELESS,
             literal=True,
         )
-        self._scratch = _hs.Scratch(self._db)
+        self.scratch = _hs.Scratch(self.db)
 
     def hits(self, raw: bytes) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
@@ -66,7 +66,7 @@ class HyperscanIndex:
         def on_match(kw: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             add((kw, end))
 
-        self._db.scan(raw, match_event_handler=on_match, scratch=self._scratch)
+        self.db.scan(raw, match_event_handler=on_match, scratch=self.scratch)
         return out
 
 
@@ -90,10 +90,22 @@ class HyperscanLiterals:
         self._index = HyperscanIndex(literals)
         self._lengths = tuple(len(lit) for lit in literals)
 
-    def positions(self, raw: bytes, lo: int, hi: int) -> list[int]:
+    def positions_many(self, raw: bytes, windows: Sequence[tuple[int, int]]) -> list[list[int]]:
+        """Sorted start offsets of the literals lying wholly inside each window."""
         lengths = self._lengths
-        part = raw if lo == 0 and hi >= len(raw) else raw[lo:hi]
-        return sorted({lo + end - lengths[i] for i, end in self._index.hits(part)})
+        found: set[int] = set()
+        add = found.add
+
+        def on_match(kw: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            add(end - lengths[kw])
+
+        scan, scratch, size = self._index.db.scan, self._index.scratch, len(raw)
+        out: list[list[int]] = []
+        for lo, hi in windows:
+            scan(raw if lo == 0 and hi >= size else raw[lo:hi], on_match, scratch=scratch)
+            out.append(sorted(lo + p for p in found) if found else [])
+            found.clear()
+        return out
 
 
 class LiteralFinders:
@@ -104,13 +116,13 @@ class LiteralFinders:
         self._by: dict[tuple[bytes, ...], HyperscanLiterals | None] = {}
 
     def __call__(
-        self, raw: bytes, literals: tuple[bytes, ...], lo: int, hi: int
-    ) -> list[int] | None:
+        self, raw: bytes, literals: tuple[bytes, ...], windows: Sequence[tuple[int, int]]
+    ) -> list[list[int]] | None:
         if literals not in self._by:
             fits = _fits_hyperscan(literals) and all(lit == lit.lower() for lit in literals)
             self._by[literals] = HyperscanLiterals(literals) if fits else None
         finder = self._by[literals]
-        return None if finder is None else finder.positions(raw, lo, hi)
+        return None if finder is None else finder.positions_many(raw, windows)
 
 
 def literal_search() -> LiteralFinders | None:

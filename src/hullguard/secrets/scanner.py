@@ -331,6 +331,7 @@ def _finditer(
     offsets: list[int] | None,
 ) -> Iterator[re.Match[str]]:
     """Regex matches of ``rule``: near keyword ``offsets``, near context hits, or anywhere."""
+    windows: list[tuple[int, int]]
     if context is not None:
         regions = line_windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
         starts = [m.start() for lo, hi in regions for m in context.finditer(text, lowered, lo, hi)]
@@ -339,8 +340,7 @@ def _finditer(
         windows = line_windows(offsets, lines, 1)
     else:
         windows = [(0, len(text))]
-    for lo, hi in windows:
-        yield from regex.finditer(text, lowered, lo, hi)
+    return regex.finditer_windows(text, lowered, windows)
 
 
 def _key(m: re.Match[str], text: str) -> str:

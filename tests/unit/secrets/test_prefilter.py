@@ -89,6 +89,10 @@ def test_anchor_positions_equal_whole_lowering(native: bool) -> None:
             hi = min(len(raw), lo + rng.randrange(1, 400))
             assert lazy.positions(lits, lo, hi) == anchor_positions(whole, lits, lo, hi)
         assert lazy.positions(lits, 0, len(raw)) == anchor_positions(whole, lits, 0, len(raw))
+        cuts = sorted(rng.sample(range(len(raw) + 1), 40))
+        spans = [(0, len(raw)), *zip(cuts[::2], cuts[1::2], strict=True), (5, 5)]
+        want = [anchor_positions(whole, lits, lo, hi) for lo, hi in spans]
+        assert lazy.positions_many(lits, spans) == want
 
 
 PATHS = [
