@@ -18,7 +18,7 @@ import importlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 try:  # private to CPython; without it every rule simply falls back to a plain search
     _parser: Any = importlib.import_module("re._parser")
@@ -94,6 +94,57 @@ def anchor_positions(lowered: bytes, literals: Sequence[bytes], lo: int, hi: int
     return sorted(found)
 
 
+class LiteralSearch(Protocol):
+    """A native search for :func:`anchor_positions` over raw (not lowered) bytes, in
+    each of several windows; ``None`` when it cannot handle ``literals``."""
+
+    def __call__(
+        self, raw: bytes, literals: tuple[bytes, ...], windows: Sequence[tuple[int, int]]
+    ) -> list[list[int]] | None: ...
+
+
+class Lowered:
+    """An input through :data:`LOWER`, lowered only where it is searched.
+
+    Anchors are found by ``search`` (hyperscan, case-insensitive, over the raw
+    bytes) when given; else in small windows around keyword hits lowered one by
+    one, and the whole input only when a window is a large part of it (then
+    once, and kept).
+    """
+
+    __slots__ = ("_full", "raw", "search")
+
+    def __init__(
+        self, raw: bytes, full: bytes | None = None, search: LiteralSearch | None = None
+    ) -> None:
+        self.raw = raw
+        self._full = full
+        self.search = search
+
+    def positions_many(
+        self, literals: tuple[bytes, ...], windows: Sequence[tuple[int, int]]
+    ) -> list[list[int]]:
+        """:meth:`positions` for each of ``windows``."""
+        if self.search is not None:
+            found = self.search(self.raw, literals, windows)
+            if found is not None:
+                return found
+        return [self.positions(literals, lo, hi) for lo, hi in windows]
+
+    def positions(self, literals: tuple[bytes, ...], lo: int, hi: int) -> list[int]:
+        """:func:`anchor_positions` over the lowered input."""
+        if self.search is not None:
+            found = self.search(self.raw, literals, ((lo, hi),))
+            if found is not None:
+                return found[0]
+        if self._full is None and (hi - lo) * 4 < len(self.raw):
+            part = self.raw[lo:hi].translate(LOWER)
+            return [lo + i for i in anchor_positions(part, literals, 0, len(part))]
+        if self._full is None:
+            self._full = self.raw.translate(LOWER)
+        return anchor_positions(self._full, literals, lo, hi)
+
+
 @dataclass(frozen=True)
 class Anchored:
     """A pattern and its anchors (``None``: searched the plain way)."""
@@ -108,12 +159,29 @@ class Anchored:
         found = anchors(regex)
         return cls(regex, found, tuple(lit.decode("ascii") for lit in found or ()))
 
-    def finditer(self, text: str, lowered: bytes, lo: int, hi: int) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, lowered: bytes | Lowered, lo: int, hi: int
+    ) -> Iterator[re.Match[str]]:
         """Exactly ``regex.finditer(text, lo, hi)``; ``lowered`` is ``text`` lowercased, as
-        latin-1 bytes (same offsets)."""
+        latin-1 bytes (same offsets), or a :class:`Lowered` over its latin-1 bytes."""
         if self.literals is None:
             return self.regex.finditer(text, lo, hi)
-        return _finditer_at(self.regex, text, anchor_positions(lowered, self.literals, lo, hi), hi)
+        if isinstance(lowered, bytes):
+            lowered = Lowered(lowered, lowered)
+        return _finditer_at(self.regex, text, lowered.positions(self.literals, lo, hi), hi)
+
+    def finditer_windows(
+        self, text: str, lowered: Lowered, windows: Sequence[tuple[int, int]]
+    ) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` over each of ``windows`` in turn (anchors found in one batch)."""
+        if self.literals is None:
+            for lo, hi in windows:
+                yield from self.regex.finditer(text, lo, hi)
+            return
+        for (_lo, hi), positions in zip(
+            windows, lowered.positions_many(self.literals, windows), strict=True
+        ):
+            yield from _finditer_at(self.regex, text, positions, hi)
 
     def search(self, text: str) -> bool:
         """Whether ``regex.search(text)`` finds a match (for short texts such as paths).

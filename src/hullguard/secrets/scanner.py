@@ -15,11 +15,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-import ahocorasick_rs
-
 from hullguard.secrets import checks as chk
-from hullguard.secrets import sensitive
-from hullguard.secrets.anchors import LOWER, Anchored
+from hullguard.secrets import prefilter, sensitive
+from hullguard.secrets.anchors import Anchored, Lowered
 from hullguard.secrets.config import SecretConfig, builtin_rules
 from hullguard.secrets.imageconfig import env_text, history_assignments, labels_text
 from hullguard.secrets.interface import (
@@ -30,22 +28,12 @@ from hullguard.secrets.interface import (
     SecretMatch,
     SecretRule,
 )
+from hullguard.secrets.re2path import PathRegex
 from hullguard.secrets.textlines import Lines
 from hullguard.secrets.textlines import windows as line_windows
 
 #: chars of a key name looked at left of a generic rule's keyword
 _KEY_LOOKBACK = 64
-#: past this many keyword hits in one input, a rule searches the whole text instead
-_MAX_WINDOWS = 512
-
-
-@dataclass(frozen=True)
-class _Prefilter:
-    """The keyword automaton of one scope: which rules each keyword stands for."""
-
-    automaton: ahocorasick_rs.BytesAhoCorasick | None
-    rules_of: tuple[tuple[int, ...], ...]
-    always: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -76,8 +64,14 @@ def is_binary(head: bytes) -> bool:
 class SecretScanner:
     """Evaluates the built-in rules plus a user config over files, config and history."""
 
-    def __init__(self, config: SecretConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: SecretConfig | None = None,
+        prefilter_kind: prefilter.PrefilterKind | None = None,
+    ) -> None:
+        """``prefilter_kind``: force a keyword index (tests); default: the fastest that fits."""
         self.config = config or SecretConfig()
+        self.prefilter_kind = prefilter_kind
         base_rules, base_allow = builtin_rules()
         user_ids = {r.id for r in self.config.rules}
         rules = list(self.config.rules) + [r for r in base_rules if r.id not in user_ids]
@@ -89,36 +83,31 @@ class SecretScanner:
         )
         self.max_file_bytes = self.config.max_file_bytes
         path_only = (p for a in self.allow if not a.rules and not a.regexes for p in a.paths)
-        self._path_allow = tuple(Anchored.of(p) for p in _combine(path_only))
+        self._path_allow = tuple(PathRegex.of(p) for p in _combine(path_only))
         #: the last path_allowed() answer: the walk asks for each file twice in a row
         self._last_path: tuple[str, bool] = ("", self._allowed(""))
-        self._prefilter = {scope: self._build_prefilter(scope) for scope in Scope}
+        #: built on first use per scope (and again after unpickling: compiled indexes do
+        #: not pickle)
+        self._prefilters: dict[Scope, prefilter.RulePrefilter] = {}
+        self._literal_search = prefilter.literal_search()
         self._search = tuple(
             (Anchored.of(r.regex), Anchored.of(r.context) if r.context else None)
             for r in self.rules
         )
 
-    def _build_prefilter(self, scope: Scope) -> _Prefilter:
-        """One automaton over the keywords of the rules of ``scope``; rules without any."""
-        by_keyword: dict[bytes, list[int]] = {}
-        always: list[int] = []
-        for i, rule in enumerate(self.rules):
-            if scope not in rule.scopes:
-                continue
-            if not rule.keywords:
-                always.append(i)
-            for kw in rule.keywords:
-                try:
-                    by_keyword.setdefault(kw.encode("latin-1"), []).append(i)
-                except UnicodeEncodeError:
-                    continue  # never occurs in text decoded as latin-1
-        keys = sorted(by_keyword)
-        automaton = (
-            ahocorasick_rs.BytesAhoCorasick(keys, implementation=ahocorasick_rs.Implementation.DFA)
-            if keys
-            else None
-        )
-        return _Prefilter(automaton, tuple(tuple(by_keyword[k]) for k in keys), tuple(always))
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_prefilters": {}, "_literal_search": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._literal_search = prefilter.literal_search()
+
+    def _prefilter(self, scope: Scope) -> prefilter.RulePrefilter:
+        found = self._prefilters.get(scope)
+        if found is None:
+            found = prefilter.RulePrefilter.of(self.rules, scope, self.prefilter_kind)
+            self._prefilters[scope] = found
+        return found
 
     # ------------------------------------------------------------ public API
     def wants(self, path: str, size: int, head: bytes) -> bool:
@@ -161,7 +150,7 @@ class SecretScanner:
         if flagged is not None:
             out.append(flagged)
         if len(data) <= self.max_file_bytes and not is_binary(data):
-            out.extend(self._scan(path, data.decode("latin-1"), Scope.FILE, data))
+            out.extend(self._scan(path, None, Scope.FILE, data))
         return sorted(out)
 
     def is_sensitive_path(self, path: str, data: bytes | None) -> SecretMatch | None:
@@ -227,32 +216,23 @@ class SecretScanner:
 
     # ------------------------------------------------------------- internals
     def _scan(
-        self, path: str, text: str, scope: Scope, raw: bytes | None = None
+        self, path: str, text: str | None, scope: Scope, raw: bytes | None = None
     ) -> Iterator[SecretMatch]:
+        """Matches in ``raw`` (decoded as latin-1 into ``text`` only when a keyword occurs)."""
+        data = raw if raw is not None else (text or "").encode("latin-1")
+        candidates = self._candidates(data, scope)
+        if not candidates:
+            return iter(())
+        text = data.decode("latin-1") if text is None else text
         lines = Lines(text)
-        return self._to_matches(path, self._hits(path, text, scope, lines, raw), lines)
+        hits = self._hits(path, text, scope, lines, data, candidates)
+        return self._to_matches(path, hits, lines)
 
-    def _candidates(self, lowered: bytes, scope: Scope) -> dict[int, list[int] | None]:
-        """Rules whose keywords occur in ``lowered`` (the input through
-        :data:`.anchors.LOWER`), with the offsets of the keywords' last characters
-        (``None``: search everything)."""
-        pre = self._prefilter[scope]
-        found: dict[int, list[int] | None] = dict.fromkeys(pre.always)
-        if pre.automaton is None:
-            return found
-        per_rule: dict[int, list[int]] = {}
-        rules_of = pre.rules_of
-        for kw, _start, end in pre.automaton.find_matches_as_indexes(lowered, overlapping=True):
-            for i in rules_of[kw]:
-                offsets = per_rule.get(i)
-                if offsets is None:
-                    per_rule[i] = [end - 1]
-                else:
-                    offsets.append(end - 1)
-        for i, offsets in per_rule.items():
-            whole = self.rules[i].multiline or len(offsets) > _MAX_WINDOWS
-            found[i] = None if whole else sorted(offsets)
-        return found
+    def _candidates(self, raw: bytes, scope: Scope) -> dict[int, list[int] | None]:
+        """Rules whose keywords occur in ``raw`` (case-insensitively, as in the input
+        through :data:`.anchors.LOWER`), with the offsets of the keywords' last
+        characters (``None``: search everything)."""
+        return self._prefilter(scope).candidates(raw, self.rules)
 
     def _hits(
         self,
@@ -261,11 +241,14 @@ class SecretScanner:
         scope: Scope,
         lines: Lines | None = None,
         raw: bytes | None = None,
+        candidates: dict[int, list[int] | None] | None = None,
     ) -> list[_Hit]:
         lines = lines or Lines(text)
         kept: list[_Hit] = []
-        lowered = (raw if raw is not None else text.encode("latin-1")).translate(LOWER)
-        candidates = self._candidates(lowered, scope)
+        data = raw if raw is not None else text.encode("latin-1")
+        lowered = Lowered(data, search=self._literal_search)
+        if candidates is None:
+            candidates = self._candidates(data, scope)
         for idx in sorted(candidates):
             rule = self.rules[idx]
             if rule.path and not rule.path.search(path):
@@ -343,11 +326,12 @@ def _finditer(
     context: Anchored | None,
     rule: SecretRule,
     text: str,
-    lowered: bytes,
+    lowered: Lowered,
     lines: Lines,
     offsets: list[int] | None,
 ) -> Iterator[re.Match[str]]:
     """Regex matches of ``rule``: near keyword ``offsets``, near context hits, or anywhere."""
+    windows: list[tuple[int, int]]
     if context is not None:
         regions = line_windows(offsets, lines, 1) if offsets is not None else [(0, len(text))]
         starts = [m.start() for lo, hi in regions for m in context.finditer(text, lowered, lo, hi)]
@@ -356,8 +340,7 @@ def _finditer(
         windows = line_windows(offsets, lines, 1)
     else:
         windows = [(0, len(text))]
-    for lo, hi in windows:
-        yield from regex.finditer(text, lowered, lo, hi)
+    return regex.finditer_windows(text, lowered, windows)
 
 
 def _key(m: re.Match[str], text: str) -> str:

@@ -135,9 +135,29 @@ _BY_SUFFIX: dict[str, str] = {
 }
 
 
+#: first characters of every file name :func:`classify` can flag outside a dot-directory
+_NAME_STARTS = ("_", "id_", "kubeconfig", "terraform.tfstate", ".")
+
+
+def _cannot_be_sensitive(p: str) -> bool:
+    """A cheap test that rules out most paths before :func:`classify` splits them:
+    no dot-file or dot-directory (``.git``, ``.aws``, ``.ssh``, ``.env`` ...), no
+    ``kubernetes/`` directory, no sensitive name start and no sensitive suffix."""
+    p = p.rstrip("/")
+    if p.startswith(".") or "/." in p or "kubernetes/" in p:
+        return False
+    name = p[p.rfind("/") + 1 :]
+    if name.startswith(_NAME_STARTS) or name.endswith(".kubeconfig"):
+        return False
+    dot = name.rfind(".")
+    return dot <= 0 or name[dot:].lower() not in _BY_SUFFIX
+
+
 def classify(path: str) -> str | None:
     """The :data:`KINDS` key of a sensitive path, or ``None``."""
     p = path.replace("\\", "/")
+    if _cannot_be_sensitive(p):
+        return None
     parts = [s for s in p.split("/") if s]
     if not parts:
         return None

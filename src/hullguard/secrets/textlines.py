@@ -43,7 +43,9 @@ class Lines:
 
 
 def windows(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, int]]:
-    """Merged ranges covering ``around`` lines either side of each offset."""
+    """Merged ranges covering ``around`` lines either side of each offset (sorted)."""
+    if around == 1:
+        return _windows_1(offsets, lines.text)
     out: list[tuple[int, int]] = []
     for offset in offsets:
         if out and offset <= out[-1][1]:
@@ -53,4 +55,31 @@ def windows(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, in
             out[-1] = (out[-1][0], max(hi, out[-1][1]))
         else:
             out.append((lo, hi))
+    return out
+
+
+def _windows_1(offsets: list[int], text: str) -> list[tuple[int, int]]:
+    """:func:`windows` for one line either side, :meth:`Lines.window` inlined (the
+    engine's hot loop: tens of thousands of keyword hits per image)."""
+    out: list[tuple[int, int]] = []
+    rfind, find, size = text.rfind, text.find, len(text)
+    last = -1  # end of the last range
+    for offset in offsets:
+        if offset <= last and out:
+            continue
+        lo = rfind("\n", 0, offset) + 1
+        if lo:
+            lo = rfind("\n", 0, lo - 1) + 1
+        hi = find("\n", offset)
+        if hi < 0:
+            hi = size
+        elif hi < size:
+            nxt = find("\n", hi + 1)
+            hi = size if nxt < 0 else nxt
+        if out and lo <= last:
+            last = max(hi, last)
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((lo, hi))
+            last = hi
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 
 from hullguard.secrets import SecretScanner
-from hullguard.secrets.anchors import Anchored
+from hullguard.secrets.anchors import LOWER, Anchored
 from hullguard.secrets.config import SecretConfig
 from hullguard.secrets.interface import Scope
 
@@ -28,9 +28,9 @@ def occurrences(haystack: str, needle: str) -> list[int]:
 
 
 def reference_candidates(
-    scanner: SecretScanner, lowered: bytes, scope: Scope
+    scanner: SecretScanner, raw: bytes, scope: Scope
 ) -> dict[int, list[int] | None]:
-    text = lowered.decode("latin-1")
+    text = raw.translate(LOWER).decode("latin-1")
     found: dict[int, list[int] | None] = {}
     for i, rule in enumerate(scanner.rules):
         if scope not in rule.scopes:
