@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from hullguard import __version__
 from hullguard.errors import UsageError
-from hullguard.match import VulnOptions, load_ignore_files, load_vex_files
-from hullguard.report.dockerfile_map import map_history
-from hullguard.report.vuln_json import RenderContext
-from hullguard.vulndb.interface import Severity
+from hullguard.model.severity import Severity
+
+if TYPE_CHECKING:  # the matcher loads only when a command matches (not for --scanners secret)
+    from hullguard.match import VulnOptions
+    from hullguard.report.vuln_json import RenderContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_IGNOREFILE = ".hullguardignore"
@@ -67,6 +68,8 @@ def _ignore_paths(value: str | None) -> list[Path]:
 
 def vuln_options_from_kwargs(kwargs: Mapping[str, Any], today: date) -> VulnOptions:
     """A :class:`VulnOptions` from the kwargs of a command using ``@vuln_options``."""
+    from hullguard.match import VulnOptions, load_ignore_files, load_vex_files
+
     fail_on = kwargs.get("fail_on")
     return VulnOptions(
         today=today,
@@ -83,6 +86,9 @@ def render_context_from_kwargs(
     kwargs: Mapping[str, Any], image_ref: str, history_created_by: Iterable[str]
 ) -> RenderContext:
     """Renderer context; maps history steps to ``--dockerfile`` lines when given."""
+    from hullguard.report.dockerfile_map import map_history
+    from hullguard.report.vuln_json import RenderContext
+
     dockerfile = kwargs.get("dockerfile")
     lines: dict[str, tuple[str, int]] = {}
     if dockerfile:
