@@ -8,6 +8,7 @@ refuses any name that would leave the layout.
 
 from __future__ import annotations
 
+import io
 import tarfile
 import zlib
 from abc import ABC, abstractmethod
@@ -52,6 +53,14 @@ class FileProvider(ABC):
             )
         return data
 
+    def fork_safe(self) -> bool:
+        """True when forked processes may open and read files concurrently."""
+        return False
+
+    def after_fork(self) -> None:
+        """In a forked worker: replace handles whose file offset the parent shares."""
+        return None
+
     def close(self) -> None:
         return None
 
@@ -73,6 +82,9 @@ class DirectoryProvider(FileProvider):
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
+
+    def fork_safe(self) -> bool:
+        return True  # every open() is a new file description
 
     def size(self, name: str) -> int:
         try:
@@ -98,6 +110,7 @@ class TarProvider(FileProvider):
 
     def __init__(self, path: Path, limits: Limits) -> None:
         self.description = str(path)
+        self._file = path
         try:
             self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 - closed in close()
         except FileNotFoundError:
@@ -160,6 +173,15 @@ class TarProvider(FileProvider):
         if fh is None:
             raise SourceError(f"{self.description}: {name} is not a file")
         return cast(BinaryIO, fh)
+
+    def fork_safe(self) -> bool:
+        # members of a plain tar are read by seek + read on one file: a worker
+        # reopens it (after_fork); a compressed archive is left to one process
+        return isinstance(self._tar.fileobj, io.BufferedReader)
+
+    def after_fork(self) -> None:
+        if self.fork_safe():
+            self._tar.fileobj = self._file.open("rb")  # own offset; the parent keeps its own
 
     def close(self) -> None:
         self._tar.close()

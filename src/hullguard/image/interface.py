@@ -82,6 +82,18 @@ class ImageSource(ABC):
         """
         return False
 
+    def fork_safe(self) -> bool:
+        """True when forked worker processes may read blobs of this source in parallel.
+
+        Sources holding sockets or shared file offsets answer ``False`` (the
+        default) unless :meth:`after_fork` gives each worker its own handles.
+        """
+        return False
+
+    def after_fork(self) -> None:
+        """Called in a forked worker before it reads blobs: reopen per-process handles."""
+        return None
+
     def close(self) -> None:
         """Release files, sockets and scratch space."""
         return None

@@ -94,6 +94,12 @@ class OciLayoutSource(ImageSource):
     def open_blob(self, descriptor: Descriptor) -> BinaryIO:
         return self.files.open(blob_path(descriptor.digest))
 
+    def fork_safe(self) -> bool:
+        return self.files.fork_safe()
+
+    def after_fork(self) -> None:
+        self.files.after_fork()
+
     def close(self) -> None:
         self.files.close()
 
@@ -257,6 +263,12 @@ class DockerArchiveSource(ImageSource):
     def blob_verified_by_diff_id(self, descriptor: Descriptor) -> bool:
         # classic layer.tar files are named by layer id, not content digest
         return self._oci is None and not self._paths.get(descriptor.digest, "").startswith("blobs/")
+
+    def fork_safe(self) -> bool:
+        return self.files.fork_safe()
+
+    def after_fork(self) -> None:
+        self.files.after_fork()
 
     def close(self) -> None:
         self.files.close()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
+from hullguard.image.parallel import map_layers
 from hullguard.image.tarstream import TarEntry
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
@@ -68,8 +70,31 @@ def read_layer(image: Image, layer: Layer, want: WantFn | None, progress: Progre
 RECORDS_ANALYZER = "records"
 RECORDS_VERSION = "1"
 
+#: a record in transit (worker -> parent) and in the cache: path, type, size, mode, uid, gid, link
+Row = list[Any]
+_TYPES_BY_VALUE = {t.value: t for t in FileType}
 
-def _encode(records: list[FileRecord]) -> list[list[object]]:
+
+def row_of(entry: TarEntry) -> Row:
+    """The compact form of one tar entry (what workers send and the cache stores)."""
+    return [
+        entry.path,
+        entry.type.value,
+        entry.size,
+        entry.mode,
+        entry.uid,
+        entry.gid,
+        entry.linkname,
+    ]
+
+
+def records_from_rows(rows: list[Row], layer: int) -> list[FileRecord]:
+    """Records from rows this process's own reader produced (trusted: no re-validation)."""
+    types = _TYPES_BY_VALUE
+    return [FileRecord(p, types[t], s, m, layer, u, g, ln) for p, t, s, m, u, g, ln in rows]
+
+
+def _encode(records: list[FileRecord]) -> list[Row]:
     return [[r.path, r.type.value, r.size, r.mode, r.uid, r.gid, r.linkname] for r in records]
 
 
@@ -94,34 +119,60 @@ def _decode(rows: object, layer: int) -> list[FileRecord] | None:
         return None
 
 
+def read_rows(image: Image, layer: Layer, cache: AnalysisCache) -> list[Row]:
+    """Read one layer's entries (digests verified) and cache them; runs in a worker."""
+    rows: list[Row] = []
+    append = rows.append
+    with image.open_layer(layer) as stream:
+        for entry in stream:
+            append(row_of(entry))
+    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, rows)
+    return rows
+
+
 def layer_records(
     image: Image, layer: Layer, cache: AnalysisCache, progress: Progress
 ) -> list[FileRecord]:
     """A layer's entries, from the cache when another scan already read that diff_id."""
     cached = _decode(cache.get(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id), layer.index)
-    if cached is not None:
-        progress.advance("layers", 1)
-        return cached
-    content = read_layer(image, layer, None, progress)
-    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, _encode(content.records))
-    return content.records
+    if cached is None:
+        cached = records_from_rows(read_rows(image, layer, cache), layer.index)
+    progress.advance("layers", 1)
+    return cached
 
 
 def build_layered_view(
     image: Image, cache: AnalysisCache | None = None, progress: Progress = NULL_PROGRESS
 ) -> tuple[LayeredView, dict[int, list[FileRecord]]]:
-    """The layered view of the whole image, reading only layers not already cached."""
-    cache = cache or AnalysisCache(None)
+    """The layered view of the whole image, reading only layers not already cached.
+
+    Layers not in the cache are read in worker processes when that pays
+    (:mod:`hullguard.image.parallel`); the view is built in layer order as
+    their records arrive.
+    """
+    store = cache or AnalysisCache(None)
+    cached = {
+        layer.index: _decode(
+            store.get(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id), layer.index
+        )
+        for layer in image.layers
+    }
+    todo = [layer for layer in image.layers if cached[layer.index] is None]
+    fresh = map_layers(image.source, todo, lambda layer: read_rows(image, layer, store))
     view = LayeredView()
     per_layer: dict[int, list[FileRecord]] = {}
     progress.start("layers", len(image.layers))
     for layer in image.layers:
-        records = layer_records(image, layer, cache, progress)
+        records = cached[layer.index]
+        if records is None:
+            _, rows = next(fresh)
+            records = records_from_rows(rows, layer.index)
         per_layer[layer.index] = records
         view.begin_layer(layer.index)
         for record in records:
             view.add(record)
         view.end_layer()
+        progress.advance("layers", 1)
     progress.finish("layers")
     return view, per_layer
 
