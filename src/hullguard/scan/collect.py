@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.walk import RECORDS_ANALYZER, RECORDS_VERSION, _encode, record_of
+from hullguard.image.parallel import map_layers
+from hullguard.image.tarstream import TarStream
+from hullguard.image.walk import (
+    RECORDS_ANALYZER,
+    RECORDS_VERSION,
+    Row,
+    record_of,
+    records_from_rows,
+    row_of,
+)
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
 
@@ -46,6 +55,10 @@ class WalkPlan:
     visit_wants: Callable[[str, int, bytes], bool] = lambda _path, _size, _head: True
     #: how many leading bytes ``visit_wants`` sees
     head_bytes: int = 8192
+    #: after a layer (in the process that read it): take the visitor's result for that layer
+    export: Callable[[int], object] | None = None
+    #: in the parent, in layer order: merge what ``export`` returned
+    absorb: Callable[[int, object], None] | None = None
 
 
 @dataclass
@@ -71,67 +84,115 @@ class Collected:
         return cached
 
 
+@dataclass
+class LayerHarvest:
+    """What one layer yielded (built in a worker process when layers are read in parallel)."""
+
+    rows: list[Row] = field(default_factory=list)
+    wanted: dict[str, bytes] = field(default_factory=dict)  # last version in this layer
+    history: list[tuple[str, bytes]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    visited: object = None  # the visitor's per-layer result (``WalkPlan.export``)
+
+
+def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCache) -> LayerHarvest:
+    """Read one layer (digests verified) and keep what ``plan`` asks for."""
+    out = LayerHarvest()
+    max_file = image.limits.max_file_bytes
+    with image.open_layer(layer) as stream:
+        for entry in stream:
+            out.rows.append(row_of(entry))
+            if entry.type is not FileType.FILE:
+                continue
+            path = entry.path
+            data: bytes | None = None
+            wanted = plan.want(path)
+            in_history = plan.history(path)
+            if wanted or in_history:
+                data = stream.read_data(max_file)
+                if data is None:
+                    out.skipped.append(path)
+            elif (
+                plan.sniff_executables
+                and entry.mode & 0o111
+                and _MIN_SNIFF <= entry.size <= max_file
+                and stream.peek(4) == ELF_MAGIC
+            ):
+                data = stream.read_data(max_file)
+                if data is not None and any(m in data for m in BINARY_MARKERS):
+                    wanted = True
+            if data is not None:
+                if wanted:
+                    out.wanted[path] = data
+                if in_history:
+                    out.history.append((path, data))
+            if plan.visit is not None:
+                _visit(plan, layer, stream, record_of(entry, layer.index), data, max_file)
+    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, out.rows)
+    if plan.export is not None:
+        out.visited = plan.export(layer.index)
+    return out
+
+
+def _visit(
+    plan: WalkPlan,
+    layer: Layer,
+    stream: TarStream,
+    record: FileRecord,
+    data: bytes | None,
+    max_file: int,
+) -> None:
+    assert plan.visit is not None
+    if record.size > max_file:
+        plan.visit(layer, record, None)  # path-only checks
+        return
+    head = data[: plan.head_bytes] if data is not None else stream.peek(plan.head_bytes)
+    if plan.visit_wants(record.path, record.size, head):
+        if data is None:
+            data = stream.read_data(max_file)
+        plan.visit(layer, record, data)
+
+
 def collect(
     image: Image,
     plan: WalkPlan,
     cache: AnalysisCache | None = None,
     progress: Progress = NULL_PROGRESS,
 ) -> Collected:
-    """Read every layer once (verifying digests) and keep what ``plan`` asks for."""
-    cache = cache or AnalysisCache(None)
+    """Read every layer once (verifying digests) and keep what ``plan`` asks for.
+
+    Layers are read in worker processes when that pays and the plan's visitor
+    (if any) can hand its per-layer results back (``export``/``absorb``);
+    results are merged here in layer order either way.
+    """
+    store = cache or AnalysisCache(None)
     view = LayeredView()
     per_layer: dict[int, list[FileRecord]] = {}
     latest: dict[str, tuple[int, bytes]] = {}
     history: dict[str, list[tuple[int, bytes]]] = {}
     skipped: list[str] = []
-    max_file = image.limits.max_file_bytes
     progress.start("layers", len(image.layers))
-    for layer in image.layers:
-        records: list[FileRecord] = []
-        with image.open_layer(layer) as stream:
-            for entry in stream:
-                record = record_of(entry, layer.index)
-                records.append(record)
-                if entry.type is not FileType.FILE:
-                    continue
-                path = entry.path
-                data: bytes | None = None
-                wanted = plan.want(path)
-                if wanted or plan.history(path):
-                    data = stream.read_data(max_file)
-                    if data is None:
-                        skipped.append(path)
-                elif (
-                    plan.sniff_executables
-                    and entry.mode & 0o111
-                    and _MIN_SNIFF <= entry.size <= max_file
-                    and stream.peek(4) == ELF_MAGIC
-                ):
-                    data = stream.read_data(max_file)
-                    if data is not None and any(m in data for m in BINARY_MARKERS):
-                        wanted = True
-                if data is not None:
-                    if wanted:
-                        latest[path] = (layer.index, data)
-                    if plan.history(path):
-                        history.setdefault(path, []).append((layer.index, data))
-                if plan.visit is not None:
-                    if entry.size > max_file:
-                        plan.visit(layer, record, None)  # path-only checks
-                        continue
-                    head = data[: plan.head_bytes] if data is not None else None
-                    if head is None:
-                        head = stream.peek(plan.head_bytes)
-                    if plan.visit_wants(path, entry.size, head):
-                        if data is None:
-                            data = stream.read_data(max_file)
-                        plan.visit(layer, record, data)
+    poolable = plan.visit is None or (plan.export is not None and plan.absorb is not None)
+    harvests = map_layers(
+        image.source,
+        image.layers,
+        lambda layer: harvest_layer(image, layer, plan, store),
+        allow_pool=poolable,
+    )
+    for layer, got in harvests:
+        records = records_from_rows(got.rows, layer.index)
         per_layer[layer.index] = records
-        cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, _encode(records))
         view.begin_layer(layer.index)
         for record in records:
             view.add(record)
         view.end_layer()
+        for path, data in got.wanted.items():
+            latest[path] = (layer.index, data)
+        for path, data in got.history:
+            history.setdefault(path, []).append((layer.index, data))
+        skipped.extend(got.skipped)
+        if plan.absorb is not None:
+            plan.absorb(layer.index, got.visited)
         progress.advance("layers", 1)
     progress.finish("layers")
     final_layer = {r.path: r.layer for r in view.final()}

@@ -105,6 +105,8 @@ def scan_image(
             history=(lambda p: p in DB_FILES) if want_packages else (lambda _p: False),
             visit=collector.visit if collector else None,
             visit_wants=collector.wants if collector else (lambda _p, _s, _h: False),
+            export=collector.export if collector else None,
+            absorb=collector.absorb if collector else None,
         )
         collected = collect(image, plan, cache, progress)
         result.layers_read = len(image.layers)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from hullguard import __version__
 from hullguard.image.loader import Image
@@ -150,6 +150,25 @@ class LayerSecretCollector:
             matches = self.scanner.scan_bytes(record.path, data)
         if matches:
             self.by_layer.setdefault(layer.index, []).extend(matches)
+
+    def export(self, index: int) -> tuple[list[SecretMatch], int, int]:
+        """Hand over (and forget) what this process found in layer ``index``.
+
+        Called by the layer walk in whichever process read the layer; the
+        counters are reset so that several layers read by one worker are not
+        counted twice.
+        """
+        found = (self.by_layer.pop(index, []), self.files_scanned, self.bytes_scanned)
+        self.files_scanned = self.bytes_scanned = 0
+        return found
+
+    def absorb(self, index: int, payload: object) -> None:
+        """Merge what :meth:`export` returned for layer ``index`` (in the parent)."""
+        matches, files, nbytes = cast(tuple[list[SecretMatch], int, int], payload)
+        if matches:
+            self.by_layer.setdefault(index, []).extend(matches)
+        self.files_scanned += files
+        self.bytes_scanned += nbytes
 
 
 def dump_layer(matches: Sequence[SecretMatch]) -> list[dict[str, Any]]:
