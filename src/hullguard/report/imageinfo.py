@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -197,7 +198,7 @@ def files_table(docs: list[dict[str, Any]]) -> str:
         path = doc["path"] + (f" -> {doc['link']}" if "link" in doc else "")
         rows.append(
             (
-                _modestr(doc["type"], int(doc["mode"], 8)),
+                _mode_text(doc["type"], doc["mode"]),
                 str(doc["size"]),
                 str(doc["layer"]),
                 status,
@@ -224,6 +225,12 @@ _TYPECHAR = {
     "whiteout": "w",
     "opaque": "o",
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def _mode_text(ftype: str, octal: str) -> str:
+    """``_modestr`` of a JSON mode string; few distinct values, so cached (100k-row listings)."""
+    return _modestr(ftype, int(octal, 8))
 
 
 def _modestr(ftype: str, mode: int) -> str:
