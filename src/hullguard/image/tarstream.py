@@ -11,7 +11,6 @@ checksum, and normalises and checks every path before anyone sees it.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -231,14 +230,22 @@ class TarStream:
 
     # -- headers ---------------------------------------------------------------
     def _header(self) -> bytes | None:
-        block = self._take(BLOCK)
+        pos = self._pos
+        if len(self._buf) - pos >= BLOCK:  # inline fast path of _take
+            block = self._buf[pos : pos + BLOCK]
+            self._pos = pos + BLOCK
+        else:
+            block = self._take(BLOCK)
         if not block:
             return None  # EOF without end-of-archive blocks: tolerated
         if len(block) < BLOCK:
             raise MalformedImage(f"{self._what}: tar stream truncated inside a header")
         if block == _ZERO_BLOCK:
             return None
-        stored = _number(block[148:156], self._what)
+        try:
+            stored = int(block[148:156].rstrip(_NUL_SPACE) or b"0", 8)
+        except ValueError:
+            stored = _number(block[148:156], self._what)
         computed = sum(block) - sum(block[148:156]) + 256
         if stored != computed:
             raise MalformedImage(
@@ -252,12 +259,16 @@ class TarStream:
         long_name: str | None = None
         long_link: str | None = None
         while True:
-            self._finish_member()
+            if self._remaining:
+                self._finish_member()
             block = self._header()
             if block is None:
                 return
             typeflag = block[156:157]
-            size = _number(block[124:136], self._what)
+            try:
+                size = int(block[124:136].rstrip(_NUL_SPACE) or b"0", 8)
+            except ValueError:
+                size = _number(block[124:136], self._what)
             if size < 0:
                 raise MalformedImage(f"{self._what}: negative member size in tar header")
             padded = (size + BLOCK - 1) // BLOCK * BLOCK
@@ -302,43 +313,85 @@ class TarStream:
         long_name: str | None,
         long_link: str | None,
     ) -> TarEntry:
-        name = pax.get("path") or long_name
+        # Hot path (once per member): header fields are decoded in place
+        # (``find`` instead of split, the link name only for links) and the
+        # plain octal numbers parsed inline; anything unusual takes ``_number``.
+        name = (pax.get("path") if pax else None) or long_name
         if name is None:
-            name = _cstr(block[0:100])
-            if block[257:262] == b"ustar":
-                prefix = _cstr(block[345:500])
+            name = _field_str(block, 0, 100)
+            if block[257:262] == b"ustar" and block[345] != 0:
+                prefix = _field_str(block, 345, 500)
                 if prefix:
                     name = f"{prefix}/{name}"
-        link = pax.get("linkpath") or long_link or _cstr(block[157:257])
-        if "size" in pax:
+        if pax and "size" in pax:
             try:
                 size = int(pax["size"])
             except ValueError:
                 raise MalformedImage(f"{self._what}: invalid PAX size") from None
         ftype = _TYPES.get(typeflag, FileType.FILE)
         path = normalise_member_path(name, self._what, self._limits)
-        if ftype is FileType.HARDLINK:
-            link = normalise_member_path(link, self._what, self._limits)
-        elif ftype is FileType.SYMLINK:
-            check_symlink(path, link, self._what)
+        link = ""
+        if ftype is FileType.HARDLINK or ftype is FileType.SYMLINK:
+            link = (
+                (pax.get("linkpath") if pax else None) or long_link or _field_str(block, 157, 257)
+            )
+            if ftype is FileType.HARDLINK:
+                link = normalise_member_path(link, self._what, self._limits)
+            else:
+                check_symlink(path, link, self._what)
         elif ftype in (FileType.CHAR, FileType.BLOCK) and not path.startswith("/dev/"):
             raise UnsafeImage(
                 f"{self._what}: device file {path!r} outside /dev",
                 hint="images should not ship device nodes; the image is malformed or hostile",
             )
-        base = posixpath.basename(path)
-        if base == OPAQUE_MARKER:
-            ftype = FileType.OPAQUE
-        elif base.startswith(WHITEOUT_PREFIX):
-            ftype = FileType.WHITEOUT
+        if "/.wh." in path:
+            base = path.rpartition("/")[2]
+            if base == OPAQUE_MARKER:
+                ftype = FileType.OPAQUE
+            elif base.startswith(WHITEOUT_PREFIX):
+                ftype = FileType.WHITEOUT
+        mode, uid, gid, mtime = self._ids(block, pax)
         return TarEntry(
             path=path,
             type=ftype,
             size=size if ftype is FileType.FILE else 0,
-            mode=_number(block[100:108], self._what) & 0o7777,
-            uid=int(pax.get("uid") or _number(block[108:116], self._what)),
-            gid=int(pax.get("gid") or _number(block[116:124], self._what)),
-            mtime=int(float(pax.get("mtime") or _number(block[136:148], self._what))),
-            linkname=link if ftype in (FileType.HARDLINK, FileType.SYMLINK) else "",
+            mode=mode & 0o7777,
+            uid=uid,
+            gid=gid,
+            mtime=mtime,
+            linkname=link if ftype is FileType.HARDLINK or ftype is FileType.SYMLINK else "",
             pax=pax,
         )
+
+    def _ids(self, block: bytes, pax: dict[str, str]) -> tuple[int, int, int, int]:
+        """mode, uid, gid, mtime of a header (PAX values win)."""
+        if not pax:
+            try:  # plain octal "0000644\0" (the common case), as in ``_number``'s fast path
+                return (
+                    int(block[100:108].rstrip(_NUL_SPACE) or b"0", 8),
+                    int(block[108:116].rstrip(_NUL_SPACE) or b"0", 8),
+                    int(block[116:124].rstrip(_NUL_SPACE) or b"0", 8),
+                    int(block[136:148].rstrip(_NUL_SPACE) or b"0", 8),
+                )
+            except ValueError:
+                pass
+        what = self._what
+        mode = _number(block[100:108], what)
+        try:
+            return (
+                mode,
+                int(pax.get("uid") or _number(block[108:116], what)),
+                int(pax.get("gid") or _number(block[116:124], what)),
+                int(float(pax.get("mtime") or _number(block[136:148], what))),
+            )
+        except ValueError:
+            raise MalformedImage(f"{what}: invalid PAX uid, gid or mtime") from None
+
+
+_NUL_SPACE = b"\x00 "
+
+
+def _field_str(block: bytes, start: int, end: int) -> str:
+    """A NUL-terminated header string field (``_cstr`` without the copies)."""
+    nul = block.find(b"\x00", start, end)
+    return block[start : nul if nul >= 0 else end].decode("utf-8", "surrogateescape")

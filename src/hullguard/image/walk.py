@@ -72,14 +72,14 @@ RECORDS_VERSION = "1"
 
 #: a record in transit (worker -> parent) and in the cache: path, type, size, mode, uid, gid, link
 Row = list[Any]
-_TYPES_BY_VALUE = {t.value: t for t in FileType}
 
 
 def row_of(entry: TarEntry) -> Row:
     """The compact form of one tar entry (what workers send and the cache stores)."""
+    # the FileType member itself: a StrEnum is its value in JSON, and ``.value`` is slow
     return [
         entry.path,
-        entry.type.value,
+        entry.type,
         entry.size,
         entry.mode,
         entry.uid,
@@ -89,9 +89,11 @@ def row_of(entry: TarEntry) -> Row:
 
 
 def records_from_rows(rows: list[Row], layer: int) -> list[FileRecord]:
-    """Records from rows this process's own reader produced (trusted: no re-validation)."""
-    types = _TYPES_BY_VALUE
-    return [FileRecord(p, types[t], s, m, layer, u, g, ln) for p, t, s, m, u, g, ln in rows]
+    """Records from rows made by :func:`row_of` in this run (trusted: types are members).
+
+    Rows read back from the cache are plain JSON and go through ``_decode``.
+    """
+    return [FileRecord(p, t, s, m, layer, u, g, ln) for p, t, s, m, u, g, ln in rows]
 
 
 def _encode(records: list[FileRecord]) -> list[Row]:

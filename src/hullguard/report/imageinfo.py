@@ -158,7 +158,7 @@ def record_document(record: FileRecord, created_by: dict[int, str]) -> dict[str,
     """One file as JSON; ``created_by`` maps layer index to its (already redacted) step."""
     doc: dict[str, Any] = {
         "path": record.path,
-        "type": record.type.value,
+        "type": str.__str__(record.type),  # the plain value (StrEnum; faster than .value)
         "size": record.size,
         "mode": f"{record.mode:04o}",
         "uid": record.uid,
