@@ -7,7 +7,7 @@ discarded. Then hullguard itself, as a user runs it (a new process each time,
 interpreter start-up included), best of N. Peak memory is the child's maximum
 resident set size (wait4). Results are appended to bench/RESULTS.md.
 
-Usage: python bench/run.py [--repeat N] [--no-record]
+Usage: python bench/run.py [--repeat N] [--no-record] [--vulndata DIR | --vuln-db FILE]
 """
 
 from __future__ import annotations
@@ -60,9 +60,8 @@ def decompress_floor(layout: Path) -> tuple[float, int]:
 CPU: dict[tuple[str, ...], float] = {}
 
 
-def vuln_db(where: Path) -> Path:
-    """A vulnerability database from the shared advisory data (OSV PyPI + Go, npm, Debian)."""
-    data = REPO.parent / "shared" / "vulndata"
+def vuln_db(where: Path, data: Path) -> Path:
+    """A vulnerability database from the shared advisory data (OSV PyPI + Go, npm, distros)."""
     db = where / "vuln.db"
     sources = [data / "osv" / "pypi", data / "osv" / "go", data / "npm", data / "distro"]
     subprocess.run(
@@ -145,6 +144,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument(
+        "--vulndata",
+        type=Path,
+        default=REPO.parent / "shared" / "vulndata",
+        help="shared advisory data for the vuln scan row (default: <repo>/../shared/vulndata)",
+    )
+    parser.add_argument("--vuln-db", type=Path, help="use this vulnerability database as is")
     args = parser.parse_args()
     layout = imagebuild.bench_oci()
     ref = f"oci:{layout}:1.0"
@@ -169,7 +175,7 @@ def main() -> int:
         )
     rows.append(("sbom (warm cache)", sbom_warm, sbom_warm_rss, None))
     with tempfile.TemporaryDirectory() as dbdir:
-        db = vuln_db(Path(dbdir))
+        db = args.vuln_db or vuln_db(Path(dbdir), args.vulndata)
         vuln_cmd = [*HG, "scan", "--scanners", "vuln", "--no-cache", "--db", str(db), ref]
         vuln_s, vuln_rss = best([*vuln_cmd, "-f", "json", "-o", os.devnull], args.repeat)
     rows.append(("scan --scanners vuln (cold)", vuln_s, vuln_rss, vuln_s / floor_s))
