@@ -14,8 +14,8 @@ error is the one the serial walk would raise. A :class:`HullguardError` in a
 worker comes back as a value and is raised again in the parent (same message,
 same exit code); a worker that dies becomes a :class:`LayerWorkerError`.
 
-The pool is used only when it pays: at least two layers of
-``MIN_PARALLEL_BYTES``, two usable CPUs and a source whose blobs forked
+The pool is used only when it pays: the layers other than the largest hold at
+least ``MIN_PARALLEL_BYTES`` (compressed), two usable CPUs and a source whose blobs forked
 processes can read (:meth:`ImageSource.fork_safe`). ``HULLGUARD_WORKERS=1``
 forces the serial path; ``HULLGUARD_WORKERS=N`` caps the pool.
 """
@@ -38,8 +38,8 @@ from hullguard.model.image import Layer
 T = TypeVar("T")
 
 WORKERS_ENV = "HULLGUARD_WORKERS"
-#: a layer smaller than this (compressed) is not worth a process of its own
-MIN_PARALLEL_BYTES = 4 << 20
+#: compressed bytes outside the largest layer below which one process is faster
+MIN_PARALLEL_BYTES = 8 << 20
 
 
 class LayerWorkerError(HullguardError):
@@ -90,10 +90,16 @@ def _cpus() -> int:
 
 
 def worker_count(source: ImageSource, layers: Sequence[Layer]) -> int:
-    """How many processes reading ``layers`` should use (1: read them here, in order)."""
-    big = sum(1 for layer in layers if layer.descriptor.size >= MIN_PARALLEL_BYTES)
+    """How many processes reading ``layers`` should use (1: read them here, in order).
+
+    The largest layer is the critical path either way; a pool pays only when
+    the other layers together are big enough to hide behind it.
+    """
+    sizes = sorted((layer.descriptor.size for layer in layers), reverse=True)
+    if len(sizes) < 2 or sum(sizes[1:]) < MIN_PARALLEL_BYTES:
+        return 1
     cap = _env_workers()
-    wanted = min(big, _cpus(), cap if cap is not None else big)
+    wanted = min(len(sizes), _cpus(), cap if cap is not None else len(sizes))
     if wanted < 2 or not source.fork_safe():
         return 1
     return wanted
