@@ -84,7 +84,11 @@ def layer_fields(layer: StoredLayer | None) -> dict[str, Any]:
     """The JSON fields that place a package in the image's build history."""
     if layer is None:
         return {"layer_index": None, "layer_digest": None, "created_by": None}
-    return {"layer_index": layer.index, "layer_digest": layer.digest, "created_by": layer.created_by}
+    return {
+        "layer_index": layer.index,
+        "layer_digest": layer.digest,
+        "created_by": layer.created_by,
+    }
 
 
 def image_detail(store: InventoryStore, text: str) -> ImageDetail:
