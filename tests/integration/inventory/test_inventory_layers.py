@@ -88,3 +88,28 @@ def test_who_is_affected_shows_the_layer(
     table = run("inventory", "who-is-affected", "PYSEC-2018-28", "--database", fleet,
                 "--db", str(base_db)).out  # fmt: skip
     assert "LAYER" in table and f"#{pip_layer[0]} /bin/sh -c #(nop) COPY" in table
+
+
+def test_sbom_with_layer_evidence_stores_its_layers(
+    run: Run, inventory_db: str, app_ref: str, imagebuild: ModuleType, tmp_path: Path
+) -> None:
+    """hullguard's own CycloneDX carries each package's layer index, diff id and step:
+    `add sbom:` stores those layers (no blob digest in an SBOM), redacted."""
+    sbom = tmp_path / "app.cdx.json"
+    assert run("sbom", app_ref, "-o", str(sbom)).code == 0
+    res = run("inventory", "add", f"sbom:{sbom}", "--database", inventory_db)
+    assert res.code == 0, res.err
+    with open_inventory(inventory_db) as store:
+        [row] = store.images()
+        image = store.find_image(row.digest)
+        stored = store.layers_for([image.id])[image.id]
+    want = {w[0]: w for w in expected_layers(imagebuild.app_oci())}
+    assert stored, "the SBOM's package evidence names layers"
+    for layer in stored:  # only layers that added packages appear
+        index, _, diff_id, step = want[layer.index]
+        assert (layer.digest, layer.diff_id, layer.created_by) == ("", diff_id, step)
+    assert {0, 1, 2} <= {x.index for x in stored}  # Debian base, pip and npm layers
+    match = json.loads(
+        run("inventory", "who-has", "npm:lodash", "--database", inventory_db, "-f", "json").out
+    )["matches"][0]
+    assert match["layer"]["index"] == 2 and match["layer"]["digest"] == ""
