@@ -106,7 +106,7 @@ def test_sbom_with_layer_evidence_stores_its_layers(
     want = {w[0]: w for w in expected_layers(imagebuild.app_oci())}
     assert stored, "the SBOM's package evidence names layers"
     for layer in stored:  # only layers that added packages appear
-        index, _, diff_id, step = want[layer.index]
+        _, _, diff_id, step = want[layer.index]
         assert (layer.digest, layer.diff_id, layer.created_by) == ("", diff_id, step)
     assert {0, 1, 2} <= {x.index for x in stored}  # Debian base, pip and npm layers
     match = json.loads(
