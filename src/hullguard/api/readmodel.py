@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from hullguard.inventory.interface import (
     DeploymentRecord,
     ImageSummary,
     StoredFinding,
+    StoredLayer,
     StoredPackage,
 )
 from hullguard.inventory.store import InventoryStore, stored_package
+from hullguard.inventory.store_results import layer_by_diff_id
 from hullguard.model.severity import Severity
 
 #: most severe first, as the dashboard shows them
@@ -48,11 +51,13 @@ def overview(store: InventoryStore) -> list[ImageOverview]:
 
 @dataclass(frozen=True, order=True)
 class LocatedFinding:
-    """A finding with where its package came from: the layer (diff id) and path."""
+    """A finding with where its package came from: the layer (diff id) and path, and the
+    stored layer (index, blob digest, history step) when the image has layer data."""
 
     finding: StoredFinding
     layer: str
     path: str
+    step: StoredLayer | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,23 @@ class ImageDetail:
     severities: dict[str, int] = field(default_factory=dict)
     #: the distinct layer diff ids that introduced packages (sorted)
     layers: tuple[str, ...] = ()
+    #: every stored layer of the image, by index (empty: no layer data)
+    image_layers: tuple[StoredLayer, ...] = ()
+
+    def layer_of(self, diff_id: str) -> StoredLayer | None:
+        """The stored layer with this diff id (the first, when identical layers repeat)."""
+        return layer_by_diff_id(self.image_layers).get(diff_id) if diff_id else None
+
+
+def layer_fields(layer: StoredLayer | None) -> dict[str, Any]:
+    """The JSON fields that place a package in the image's build history."""
+    if layer is None:
+        return {"layer_index": None, "layer_digest": None, "created_by": None}
+    return {
+        "layer_index": layer.index,
+        "layer_digest": layer.digest,
+        "created_by": layer.created_by,
+    }
 
 
 def image_detail(store: InventoryStore, text: str) -> ImageDetail:
@@ -77,10 +99,15 @@ def image_detail(store: InventoryStore, text: str) -> ImageDetail:
     )
     by_purl = {p.purl: p for p in packages if p.purl}
     by_name = {(p.name, p.version): p for p in packages}
+    image_layers = store.layers_for([row.id]).get(row.id, ())
+    steps = layer_by_diff_id(image_layers)
     located = []
     for f in store.findings_for(row.id):
         pkg = by_purl.get(f.purl) or by_name.get((f.package, f.version))
-        located.append(LocatedFinding(f, pkg.layer if pkg else "", pkg.path if pkg else ""))
+        diff_id = pkg.layer if pkg else ""
+        located.append(
+            LocatedFinding(f, diff_id, pkg.path if pkg else "", steps.get(diff_id) if pkg else None)
+        )
     located.sort(key=lambda x: (-_RANK.get(x.finding.severity.upper(), 0), x))
     layers = tuple(sorted({p.layer for p in packages if p.layer}))
     return ImageDetail(
@@ -93,6 +120,7 @@ def image_detail(store: InventoryStore, text: str) -> ImageDetail:
         findings=tuple(located),
         severities=severity_counts([x.finding for x in located]),
         layers=layers,
+        image_layers=image_layers,
     )
 
 

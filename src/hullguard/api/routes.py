@@ -82,17 +82,20 @@ def list_images(store: Store) -> dict[str, Any]:
 @router.get("/api/v1/images/{image:path}", tags=["inventory"], summary="One image in detail")
 def get_image(image: str, store: Store) -> dict[str, Any]:
     """An image by digest, unique digest prefix or stored reference: its packages and
-    its findings, each with the layer (diff id) that introduced the package."""
+    its findings, each with the layer that introduced the package: its diff id (``layer``),
+    index, blob digest and redacted history step (``created_by``)."""
     d = readmodel.image_detail(store, image)
     return {
         "digest": d.digest, "kind": d.kind, "os": d.os, "refs": list(d.refs),
         "deployments": [asdict(r) for r in d.deployments], "severities": d.severities,
         "layers": list(d.layers),
-        "packages": [asdict(p) for p in d.packages],
+        "image_layers": [asdict(x) for x in d.image_layers],
+        "packages": [asdict(p) | readmodel.layer_fields(d.layer_of(p.layer)) for p in d.packages],
         "findings": [
             asdict(x.finding) | {"fixed": list(x.finding.fixed),
                                   "aliases": list(x.finding.aliases),
                                   "layer": x.layer, "path": x.path}
+            | readmodel.layer_fields(x.step)
             for x in d.findings
         ],
     }  # fmt: skip

@@ -138,7 +138,7 @@ def run_scan(
     """Open, catalogue, match and store one image; the stored summary."""
     from hullguard.cache import AnalysisCache, default_cache_dir
     from hullguard.image.loader import OpenOptions, open_image
-    from hullguard.inventory.ingest import Catalogued
+    from hullguard.inventory.ingest import Catalogued, image_layers
 
     image = open_image(reference, OpenOptions(registry=settings.registry))
     try:
@@ -147,8 +147,9 @@ def run_scan(
         catalogued = catalog_image(image, AnalysisCache(settings.cache_dir or default_cache_dir()))
         digest = image.manifest_digest or image.config_digest
         item = Catalogued(
-            digest, "image", (image.reference,), catalogued.os_info, catalogued.packages
-        )
+            digest, "image", (image.reference,), catalogued.os_info, catalogued.packages,
+            layers=image_layers(image.layers),
+        )  # fmt: skip
     finally:
         image.close()
     return store_item(settings, item, deployments, write_lock)

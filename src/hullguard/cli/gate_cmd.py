@@ -34,6 +34,11 @@ from hullguard.policy.render import RENDERERS, GateFormat
     show_default=True, help="Report format.",
 )  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option(
+    "--database", "database", metavar="URL",
+    help="Inventory (path, sqlite:///PATH or postgresql://…): judge the image by the results "
+    "stored for its digest instead of scanning it; an image it does not hold is scanned.",
+)  # fmt: skip
 @image_options
 @registry_options
 @click.pass_context
@@ -47,6 +52,7 @@ def gate(
     db: str | None,
     fmt: str,
     output: str | None,
+    database: str | None,
     **kw: Any,
 ) -> None:
     """Run only what the policy needs on IMAGE and print one decision with every reason.
@@ -70,12 +76,15 @@ def gate(
         registry=registry,
         cache=build_cache(ctx, kw),
         today=dt.date.today(),
+        database=database,
     )
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
     try:
         run = run_gate(policy, request, progress=progress)
     finally:
         progress.close()
+    for note in run.notes:  # where the results came from (--database): always said
+        click.echo(f"hullguard: {note}", err=True)
     write_output(RENDERERS[GateFormat(fmt)](run.decision, image, run.manifest_digest), output)
     for section in run.decision.skipped:
         click.echo(f"hullguard: warning: policy section {section} was not evaluated", err=True)

@@ -190,7 +190,7 @@ def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any], *, secrets: 
     from hullguard.cli.registry_options import registry_options_from_kwargs
     from hullguard.cli.ui import RichProgress
     from hullguard.image.loader import open_image
-    from hullguard.inventory.ingest import stored_secret
+    from hullguard.inventory.ingest import image_layers, stored_secret
     from hullguard.scan.image_scan import scan_image
     from hullguard.secrets import SecretScanner
 
@@ -212,8 +212,9 @@ def _catalogue(ctx: click.Context, target: str, kw: dict[str, Any], *, secrets: 
     digest = image.manifest_digest or image.config_digest
     found = tuple(stored_secret(s) for s in scan.secrets) if secrets else None
     return Catalogued(
-        digest, "image", (image.reference,), scan.catalog.os_info, scan.catalog.packages, found
-    )
+        digest, "image", (image.reference,), scan.catalog.os_info, scan.catalog.packages, found,
+        image_layers(image.layers),
+    )  # fmt: skip
 
 
 @inventory.command(name="import-k8s")

@@ -9,7 +9,12 @@ from typing import Any
 
 from hullguard.inventory.affected import WhoIsAffected
 from hullguard.inventory.fleet import ImageDiff, WhoHas
-from hullguard.inventory.interface import DeploymentRecord, ImageSummary, StoredFinding
+from hullguard.inventory.interface import (
+    DeploymentRecord,
+    ImageSummary,
+    StoredFinding,
+    StoredLayer,
+)
 from hullguard.inventory.rescan import RescanReport
 
 
@@ -34,13 +39,25 @@ def _short(digest: str) -> str:
     return digest[:19]
 
 
+def layer_text(layer: StoredLayer | None, diff_id: str, width: int = 48) -> str:
+    """``#3 RUN apt-get …`` (cut to ``width``) when the layer is known, else the short diff id."""
+    if layer is None:
+        return _short(diff_id) or "-"
+    label = layer.label()
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def layer_json(layer: StoredLayer | None) -> dict[str, Any] | None:
+    return None if layer is None else asdict(layer)
+
+
 def who_has_table(result: WhoHas) -> str:
     rows = [("IMAGE", "REFS", "TYPE", "PACKAGE", "VERSION", "LAYER", "DEPLOYMENTS")]
     for h in result.hits:
         p = h.package
         rows.append(
             (_short(p.image_digest), ", ".join(h.refs), p.type, p.name, p.version,
-             _short(p.layer) or "-", _deps(h.deployments))
+             layer_text(h.layer, p.layer), _deps(h.deployments))
         )  # fmt: skip
     text = table(rows, f"no stored image has {result.query}")
     if result.unreadable:
@@ -57,6 +74,7 @@ def who_has_json(result: WhoHas) -> str:
                     "image": h.package.image_digest,
                     "refs": list(h.refs),
                     "package": _package(h.package),
+                    "layer": layer_json(h.layer),
                     "deployments": [asdict(d) for d in h.deployments],
                 }
                 for h in result.hits
@@ -76,12 +94,14 @@ def _finding(f: StoredFinding) -> dict[str, Any]:
 
 
 def affected_table(result: WhoIsAffected) -> str:
-    rows = [("IMAGE", "REFS", "PACKAGE", "INSTALLED", "FIXED", "SEVERITY", "DEPLOYMENTS")]
+    rows = [("IMAGE", "REFS", "PACKAGE", "INSTALLED", "FIXED", "SEVERITY", "LAYER",
+             "DEPLOYMENTS")]  # fmt: skip
     for image in result.images:
         for f in image.findings:
             rows.append(
                 (_short(image.digest), ", ".join(image.refs), f.package, f.version,
-                 ", ".join(f.fixed) or "-", f.severity, _deps(image.deployments))
+                 ", ".join(f.fixed) or "-", f.severity, layer_text(image.layer_of(f), ""),
+                 _deps(image.deployments))
             )  # fmt: skip
     head = f"{result.vuln_id}: {len(result.images)} image(s) affected\n"
     return head + table(rows, "no stored image is affected")
@@ -97,7 +117,9 @@ def affected_json(result: WhoIsAffected) -> str:
                     "image": i.digest,
                     "refs": list(i.refs),
                     "deployments": [asdict(d) for d in i.deployments],
-                    "findings": [_finding(f) for f in i.findings],
+                    "findings": [
+                        _finding(f) | {"layer": layer_json(i.layer_of(f))} for f in i.findings
+                    ],
                 }
                 for i in result.images
             ],

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hullguard.errors import UsageError
@@ -20,9 +20,11 @@ from hullguard.inventory.interface import (
     DeploymentRecord,
     InventoryError,
     StoredFinding,
+    StoredLayer,
     os_from_json,
 )
 from hullguard.inventory.store import InventoryStore, stored_package
+from hullguard.inventory.store_results import layer_by_diff_id
 from hullguard.match.matcher import match_packages
 from hullguard.match.model import Finding
 from hullguard.model.package import Package
@@ -137,6 +139,11 @@ class AffectedImage:
     refs: tuple[str, ...]
     deployments: tuple[DeploymentRecord, ...]
     findings: tuple[StoredFinding, ...]
+    #: (package, version, purl) -> the layer that added it, where the image has layer data
+    layers: tuple[tuple[tuple[str, str, str], StoredLayer], ...] = field(default=(), compare=False)
+
+    def layer_of(self, finding: StoredFinding) -> StoredLayer | None:
+        return dict(self.layers).get((finding.package, finding.version, finding.purl))
 
 
 @dataclass(frozen=True)
@@ -157,11 +164,27 @@ def who_is_affected(store: InventoryStore, db: VulnDB, vuln_id: str) -> WhoIsAff
     digests = store.digests_for(hits)
     refs = store.refs_for(hits)
     deployments = store.deployments_for(hits)
+    layers = _package_layers(store, rows, hits)
     images = sorted(
-        AffectedImage(digests[i], refs.get(i, ()), tuple(deployments.get(i, [])), found)
+        AffectedImage(
+            digests[i], refs.get(i, ()), tuple(deployments.get(i, [])), found, layers.get(i, ())
+        )
         for i, found in hits.items()
     )
     return WhoIsAffected(vuln_id, tuple(sorted(ids - {vuln_id})), tuple(images))
+
+
+def _package_layers(
+    store: InventoryStore, rows: Sequence[Sequence[Any]], image_ids: Iterable[int]
+) -> dict[int, tuple[tuple[tuple[str, str, str], StoredLayer], ...]]:
+    """Per image, (package, version, purl) -> the stored layer its diff id names."""
+    stored = {i: layer_by_diff_id(x) for i, x in store.layers_for(image_ids).items()}
+    out: dict[int, dict[tuple[str, str, str], StoredLayer]] = defaultdict(dict)
+    for row in rows:
+        layer = stored.get(row[0], {}).get(row[7])
+        if layer is not None:
+            out[row[0]].setdefault((row[2], row[3], row[4]), layer)
+    return {i: tuple(sorted(x.items())) for i, x in out.items()}
 
 
 def _lookup_rows(store: InventoryStore, names: dict[str, set[str]]) -> Iterator[tuple[Any, ...]]:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hullguard.inventory.interface import DeploymentRecord, StoredFinding, StoredPackage
+from hullguard.inventory.interface import (
+    DeploymentRecord,
+    StoredFinding,
+    StoredLayer,
+    StoredPackage,
+)
 from hullguard.inventory.query import PackageQuery
 from hullguard.inventory.store import InventoryStore, stored_package
+from hullguard.inventory.store_results import layer_by_diff_id
 from hullguard.versions import InvalidVersion
 
 
@@ -17,6 +23,8 @@ class PackageHit:
     package: StoredPackage
     refs: tuple[str, ...]
     deployments: tuple[DeploymentRecord, ...]
+    #: the layer that added the package (None: the image has no stored layer data)
+    layer: StoredLayer | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,13 @@ def who_has(store: InventoryStore, query: PackageQuery) -> WhoHas:
     digests = store.digests_for(ids)
     refs = store.refs_for(ids)
     deployments = store.deployments_for(ids)
+    layers = {i: layer_by_diff_id(x) for i, x in store.layers_for(ids).items()}
     hits = [
         PackageHit(
-            stored_package(digests[r[0]], r), refs.get(r[0], ()), tuple(deployments.get(r[0], []))
+            stored_package(digests[r[0]], r),
+            refs.get(r[0], ()),
+            tuple(deployments.get(r[0], [])),
+            layers.get(r[0], {}).get(r[7]),
         )
         for r in kept
     ]

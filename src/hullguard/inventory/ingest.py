@@ -1,4 +1,5 @@
-"""Storing one catalogued image or SBOM (packages, findings, secrets, optional deployment)."""
+"""Storing one catalogued image or SBOM (packages, findings, secrets, layers, optional
+deployment)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,18 @@ from dataclasses import dataclass
 
 from hullguard.catalog.sbom_input import read_sbom
 from hullguard.inventory.affected import findings_of
-from hullguard.inventory.interface import Analysis, DeploymentRecord, StoredSecret
+from hullguard.inventory.interface import (
+    Analysis,
+    DeploymentRecord,
+    StoredLayer,
+    StoredSecret,
+)
 from hullguard.inventory.store import InventoryStore
+from hullguard.model.image import Layer
 from hullguard.model.package import OSInfo, Package
 from hullguard.model.sbom import SubjectKind
 from hullguard.scan.image_secrets import ImageSecret
+from hullguard.secrets.redact import redact_command
 from hullguard.vulndb import VulnDB
 
 
@@ -26,6 +34,8 @@ class Catalogued:
     os_info: OSInfo | None
     packages: tuple[Package, ...]
     secrets: tuple[StoredSecret, ...] | None = None  # None: not scanned for secrets
+    #: the image's layers (from the image; for an SBOM, from its package evidence)
+    layers: tuple[StoredLayer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,27 @@ def stored_secret(secret: ImageSecret) -> StoredSecret:
     )  # fmt: skip
 
 
+def image_layers(layers: Sequence[Layer]) -> tuple[StoredLayer, ...]:
+    """An opened image's layers as stored: the history step redacted like every output."""
+    return tuple(
+        StoredLayer(x.index, x.descriptor.digest, x.diff_id, redact_command(x.created_by))
+        for x in layers
+    )
+
+
+def evidence_layers(packages: Sequence[Package]) -> tuple[StoredLayer, ...]:
+    """The layers an SBOM's package evidence names (index known), blob digest unknown."""
+    found: dict[int, StoredLayer] = {}
+    for package in packages:
+        for ev in package.evidence:
+            if ev.layer_index is not None and ev.layer_index not in found:
+                step = redact_command(ev.created_by or "")
+                found[ev.layer_index] = StoredLayer(
+                    ev.layer_index, "", ev.layer_diff_id or "", step
+                )
+    return tuple(sorted(found.values()))
+
+
 def from_sbom(data: bytes, path: str) -> Catalogued:
     """An input SBOM; its subject digest names it, else the digest of the document."""
     parsed = read_sbom(data)
@@ -54,7 +85,10 @@ def from_sbom(data: bytes, path: str) -> Catalogued:
     refs = [path]
     if parsed.subject.kind is SubjectKind.IMAGE and parsed.subject.name:
         refs.append(parsed.subject.name)
-    return Catalogued(digest, "sbom", tuple(refs), parsed.os_info, parsed.packages)
+    return Catalogued(
+        digest, "sbom", tuple(refs), parsed.os_info, parsed.packages,
+        layers=evidence_layers(parsed.packages),
+    )  # fmt: skip
 
 
 def store_catalogued(
@@ -70,6 +104,7 @@ def store_catalogued(
         image_id, created = store.put_image(
             item.digest, item.kind, item.refs, item.os_info, item.packages, now
         )
+        store.set_layers(image_id, item.layers)
         if findings is not None:
             store.set_findings(image_id, findings)
             store.mark_analysed(image_id, Analysis.VULNERABILITIES, now)

@@ -133,6 +133,25 @@ class StoredSecret:
     title: str = ""
 
 
+@dataclass(frozen=True, order=True)
+class StoredLayer:
+    """One filesystem layer of a stored image and the history step that made it.
+
+    ``created_by`` is already redacted (build-argument values and inline
+    credentials masked); ``digest`` (the blob) is empty for SBOM-derived layers.
+    """
+
+    index: int
+    digest: str
+    diff_id: str
+    created_by: str = ""
+
+    def label(self) -> str:
+        """``#3 RUN apt-get install …``: the index and the (whitespace-collapsed) step."""
+        step = " ".join(self.created_by.split())
+        return f"#{self.index} {step}".rstrip()
+
+
 class Analysis:
     """Which analyses an image has stored results of (string constants, stable in the DB)."""
 

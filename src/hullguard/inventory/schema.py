@@ -141,6 +141,21 @@ INSERT INTO image_analyses (image_id, analysis, at, detail)
     WHERE id IN (SELECT image_id FROM findings) OR EXISTS (SELECT 1 FROM rescans);
 """
 
+#: V3: each image's filesystem layers (index, blob digest, diff id, the redacted
+#: ``created_by`` of its history step), so package rows (keyed by diff id) can show
+#: the layer index and build step. No backfill: images stored earlier show the diff
+#: id until they are added again.
+_V3 = """
+CREATE TABLE image_layers (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    layer_index INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    diff_id TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (image_id, layer_index)
+);
+"""
+
 #: one script per schema step; append, never edit a released step
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

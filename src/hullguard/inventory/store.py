@@ -5,7 +5,8 @@ the SQL here is the portable subset both accept, with ``?`` placeholders. Every
 command's writes run in one transaction, so a failed or interrupted command
 leaves the inventory as it was. Images are keyed by digest: adding the same
 digest again replaces its packages and findings, also when several processes
-add it at once.
+add it at once. Per-image analysis results beyond packages and findings (secrets,
+analysis markers, layers) live in :mod:`hullguard.inventory.store_results`.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from hullguard.inventory.interface import (
     InventoryError,
     NotInInventory,
     StoredFinding,
-    StoredSecret,
     os_to_json,
 )
 from hullguard.inventory.names import canonical_ref
 from hullguard.inventory.rows import finding_from_row, os_label, package_row, stored_package
 from hullguard.inventory.schema import MIGRATIONS, SCHEMA_VERSION
+from hullguard.inventory.store_results import ImageResults
 from hullguard.model.package import OSInfo, Package
 
 __all__ = [
@@ -101,7 +102,7 @@ def open_inventory(target: DatabaseTarget | Path | str) -> InventoryStore:
     return store
 
 
-class InventoryStore:
+class InventoryStore(ImageResults):
     """One open inventory (a SQLite file or a PostgreSQL database)."""
 
     def __init__(self, target: DatabaseTarget, conn: Connection) -> None:
@@ -389,38 +390,3 @@ class InventoryStore:
             return
         for members, params in self.conn.dialect.in_lists(sorted(set(ids))):
             yield from self.conn.execute(template.format(members), params)
-
-    # -- secrets and analysis markers (schema V2) ----------------------------
-
-    def set_secrets(self, image_id: int, secrets: Iterable[StoredSecret]) -> None:
-        """Replace an image's secret findings. Call in a transaction."""
-        self.conn.execute("DELETE FROM image_secrets WHERE image_id = ?", (image_id,))
-        rows = {(s.fingerprint, s.origin, s.layer): s for s in secrets}  # the primary key
-        self.conn.executemany(
-            "INSERT INTO image_secrets VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            ((image_id, s.rule_id, s.category, s.severity, s.path, s.line, s.layer, s.origin,
-              s.status, s.fingerprint, s.title) for s in rows.values()),
-        )  # fmt: skip
-
-    def secrets_for(self, image_id: int) -> list[StoredSecret]:
-        rows = self.conn.execute(
-            "SELECT rule_id, category, severity, path, line, layer, origin, status, fingerprint, "
-            "title FROM image_secrets WHERE image_id = ?",
-            (image_id,),
-        ).fetchall()
-        return sorted(StoredSecret(*r) for r in rows)
-
-    def mark_analysed(self, image_id: int, analysis: str, now: str, detail: str = "") -> None:
-        """Record that ``analysis`` results of an image are stored. Call in a transaction."""
-        self.conn.execute(
-            "INSERT INTO image_analyses VALUES (?,?,?,?) ON CONFLICT (image_id, analysis) "
-            "DO UPDATE SET at = excluded.at, detail = excluded.detail",
-            (image_id, analysis, now, detail),
-        )
-
-    def analyses_for(self, image_id: int) -> dict[str, str]:
-        """Analysis -> when, for every analysis with stored results of an image."""
-        rows = self.conn.execute(
-            "SELECT analysis, at FROM image_analyses WHERE image_id = ?", (image_id,)
-        )
-        return dict(rows.fetchall())

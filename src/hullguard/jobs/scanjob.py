@@ -18,7 +18,7 @@ from pathlib import Path
 from hullguard.cache import AnalysisCache
 from hullguard.image.loader import OpenOptions, open_image
 from hullguard.inventory import open_inventory, resolve_database
-from hullguard.inventory.ingest import Catalogued, store_catalogued
+from hullguard.inventory.ingest import Catalogued, image_layers, store_catalogued
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.image_sbom import catalog_image
 from hullguard.vulndb import open_db
@@ -50,7 +50,10 @@ def scan_and_store(
     try:
         result = catalog_image(image, cache, progress)
         digest = image.manifest_digest or image.config_digest
-        item = Catalogued(digest, "image", (image.reference,), result.os_info, result.packages)
+        item = Catalogued(
+            digest, "image", (image.reference,), result.os_info, result.packages,
+            layers=image_layers(image.layers),
+        )  # fmt: skip
     finally:
         image.close()
     vulndb = open_db(settings.vulndb) if settings.vulndb is not None else None

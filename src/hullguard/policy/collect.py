@@ -7,7 +7,7 @@ decision itself is :func:`hullguard.policy.evaluate.evaluate_gate`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from hullguard.policy.evaluate import GateInputs, ImageFacts, evaluate_gate
 from hullguard.policy.model import BaseAge, Decision, GatePolicy
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.image_scan import ImageScan, scan_image
+from hullguard.scan.image_secrets import ImageSecret
 from hullguard.secrets import SecretScanner
 from hullguard.sign import policy as signing
 
@@ -43,6 +44,9 @@ class GateRequest:
     registry: RegistryOptions = field(default_factory=RegistryOptions)
     cache: AnalysisCache = field(default_factory=lambda: AnalysisCache(None))
     today: dt.date = field(default_factory=dt.date.today)
+    #: an inventory (``--database`` value): its stored results replace the scan when it
+    #: holds the image's digest
+    database: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class GateRun:
     decision: Decision
     image: str
     manifest_digest: str
+    #: where the results came from, for stderr (``--database``: stored, or why it scanned)
+    notes: tuple[str, ...] = ()
 
 
 def base_images(path: Path) -> tuple[ImageFacts, ...]:
@@ -114,41 +120,89 @@ def _base_age(image: Image, options: RegistryOptions) -> BaseAge:
     return base_age(annotations, image.config.created, registry_created(options))
 
 
+@dataclass(frozen=True)
+class _Results:
+    """The scan-derived gate inputs, from a fresh scan or from the inventory."""
+
+    os_info: OSInfo | None
+    vulnerabilities: Sequence[Finding] | None
+    ended: Sequence[EolNotice]
+    secrets: Sequence[ImageSecret] | None
+
+
 def run_gate(
     policy: GatePolicy, request: GateRequest, *, progress: Progress = NULL_PROGRESS
 ) -> GateRun:
-    """Run what ``policy`` needs on ``request.image`` and decide."""
-    want_vulns = policy.vulnerabilities is not None
-    want_eol = policy.images is not None and policy.images.block_eol
+    """Run what ``policy`` needs on ``request.image`` and decide.
+
+    With ``request.database``, the inventory's stored results for the image's digest
+    replace the scan; an image it does not hold (or holds without the analyses the
+    policy needs) is scanned, and :attr:`GateRun.notes` says so.
+    """
     want_age = policy.images is not None and policy.images.max_base_age_days is not None
     image = open_image(request.image, request.open_options)
+    notes: list[str] = []
     try:
         age = _base_age(image, request.registry) if want_age else None
-        scan = scan_image(
-            image,
-            want_packages=want_vulns or want_eol,
-            secret_scanner=SecretScanner() if policy.secrets is not None else None,
-            cache=request.cache,
-            progress=progress,
-        )
+        results = _stored(policy, request, image, notes) if request.database else None
+        if results is None:
+            results = _scan(policy, request, image, progress)
     finally:
         image.close()
-    os_info: OSInfo | None = scan.catalog.os_info if scan.catalog else None
-    vulns, ended = (
-        _vulns(scan, request.db_path, request.today, progress.warn) if want_vulns else (None, ())
-    )
+    os_info = results.os_info
+    want_eol = policy.images is not None and policy.images.block_eol
     inputs = GateInputs(
         image=request.image,
         refs=base_images(request.dockerfile) if request.dockerfile else (),
         today=request.today,
-        vulnerabilities=vulns,
-        secrets=scan.secrets if policy.secrets is not None else None,
+        vulnerabilities=results.vulnerabilities,
+        secrets=results.secrets,
         eol_since=eol_date(os_info) if want_eol else None,
-        ended_packages=ended,
+        ended_packages=results.ended,
         os_name=f"{os_info.id} {os_info.version_id}" if os_info else "",
         base_age=age,
         signatures=_signatures(policy, request.image, request),
         runtime=_runtime(policy, request.manifests),
     )
     digest = image.manifest_digest or ""
-    return GateRun(evaluate_gate(policy, inputs), request.image, digest)
+    return GateRun(evaluate_gate(policy, inputs), request.image, digest, tuple(notes))
+
+
+def _scan(policy: GatePolicy, request: GateRequest, image: Image, progress: Progress) -> _Results:
+    want_vulns = policy.vulnerabilities is not None
+    want_eol = policy.images is not None and policy.images.block_eol
+    scan = scan_image(
+        image,
+        want_packages=want_vulns or want_eol,
+        secret_scanner=SecretScanner() if policy.secrets is not None else None,
+        cache=request.cache,
+        progress=progress,
+    )
+    vulns, ended = (
+        _vulns(scan, request.db_path, request.today, progress.warn) if want_vulns else (None, ())
+    )
+    os_info = scan.catalog.os_info if scan.catalog else None
+    secrets = scan.secrets if policy.secrets is not None else None
+    return _Results(os_info, vulns, ended, secrets)
+
+
+def _stored(
+    policy: GatePolicy, request: GateRequest, image: Image, notes: list[str]
+) -> _Results | None:
+    """The inventory's results for the image's digest; ``None`` (and a note): scan it."""
+    from hullguard.policy.from_inventory import load_stored
+
+    assert request.database is not None
+    found = load_stored(
+        request.database,
+        (image.manifest_digest or "", image.config_digest),
+        vulnerabilities=policy.vulnerabilities is not None,
+        secrets=policy.secrets is not None,
+    )
+    if isinstance(found, str):
+        notes.append(f"{found}; scanning {request.image}")
+        return None
+    when = ", ".join(f"{k} {v}" for k, v in sorted(found.scanned_at.items()))
+    notes.append(f"using stored results of {found.digest} ({when or 'no analyses needed'})")
+    # per-package end of support is not stored: blockEol judges the OS release only
+    return _Results(found.os_info, found.vulnerabilities, (), found.secrets)

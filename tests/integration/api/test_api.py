@@ -87,9 +87,19 @@ def test_reads_answer_what_the_cli_answers(
         detail = client.get(f"/api/v1/images/{app['digest'][:19]}").json()
         assert detail["digest"] == app["digest"] and len(detail["findings"]) == app["findings"]
         package_layers = {(p["name"], p["version"]): p["layer"] for p in detail["packages"]}
+        layers = {x["diff_id"]: x for x in detail["image_layers"]}
+        assert [x["index"] for x in detail["image_layers"]] == list(range(8))
         for finding in detail["findings"]:
             assert finding["layer"].startswith("sha256:")
             assert finding["layer"] == package_layers[(finding["package"], finding["version"])]
+            stored = layers[finding["layer"]]  # index, blob digest and history step
+            assert (finding["layer_index"], finding["layer_digest"], finding["created_by"]) == (
+                stored["index"],
+                stored["digest"],
+                stored["created_by"],
+            )
+        steps = {f["created_by"] for f in detail["findings"]}
+        assert any(s.startswith("/bin/sh -c #(nop) COPY dir:") for s in steps)
 
 
 def test_errors_are_json_with_a_message(read_server: Server) -> None:

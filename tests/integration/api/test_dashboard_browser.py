@@ -9,6 +9,7 @@ in the test artifact directory.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,8 +96,9 @@ def test_search_for_a_package_then_open_the_image(
     page.wait_for_selector("#findings")
     digest = expected[0]["image"]
     assert page.locator("h1").inner_text() == digest
-    detail = cli_json("inventory", "who-has", "pypi:urllib3", "--database",
-                      str(read_server.database))["matches"][0]["package"]  # fmt: skip
+    match = cli_json("inventory", "who-has", "pypi:urllib3", "--database",
+                     str(read_server.database))["matches"][0]  # fmt: skip
+    step = match["layer"]  # the layer (index, blob digest, history step) that added urllib3
     findings = page.locator("#findings tbody tr")
     assert findings.count() > 0
     urllib3_rows = [findings.nth(i) for i in range(findings.count())
@@ -104,10 +106,12 @@ def test_search_for_a_package_then_open_the_image(
     assert urllib3_rows, "the image page lists urllib3's findings"
     for row in urllib3_rows:
         layer = row.locator("td.layer")
-        assert layer.get_attribute("title") == detail["layer"]
-        assert layer.inner_text() == detail["layer"][:19]
+        assert layer.get_attribute("title") == step["digest"]
+        text = layer.inner_text()  # "#1 /bin/sh -c #(nop) COPY dir:… in /usr/local/lib/"
+        assert text.startswith(f"#{step['index']} /bin/sh -c #(nop) COPY dir:")
+        assert step["created_by"].startswith(text.removeprefix(f"#{step['index']} ").rstrip("…"))
     for layer in _cells(page, "#findings td.layer"):
-        assert layer.startswith("sha256:")
+        assert re.match(r"#\d+ \S", layer), layer  # every finding shows its history step
     _screenshot(page, artifacts, "dashboard-image.png", full_page=False)
 
 

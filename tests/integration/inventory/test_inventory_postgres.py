@@ -39,7 +39,8 @@ def test_migrations_from_empty_database(pg_server: Any) -> None:
     )
     v1 = {"meta", "images", "image_refs", "packages", "deployments", "findings", "rescans",
           "rescan_changes"}  # fmt: skip
-    assert v1 | {"image_secrets", "image_analyses"} <= set(tables.split(","))  # V1 + V2 steps
+    steps = {"image_secrets", "image_analyses", "image_layers"}  # V2 and V3
+    assert v1 | steps <= set(tables.split(","))
     identity = _scalar(
         url,
         "SELECT is_identity || data_type FROM information_schema.columns "
