@@ -20,6 +20,7 @@ import click
 from hullguard import __version__
 from hullguard.errors import UsageError
 from hullguard.model.severity import Severity
+from hullguard.secrets.redact import redact_command
 
 if TYPE_CHECKING:  # the matcher loads only when a command matches (not for --scanners secret)
     from hullguard.match import VulnOptions
@@ -92,5 +93,7 @@ def render_context_from_kwargs(
     dockerfile = kwargs.get("dockerfile")
     lines: dict[str, tuple[str, int]] = {}
     if dockerfile:
-        lines = map_history(Path(dockerfile).read_bytes(), str(dockerfile), history_created_by)
+        raw = map_history(Path(dockerfile).read_bytes(), str(dockerfile), history_created_by)
+        # findings carry the redacted step (package evidence): key the map the same way
+        lines = {redact_command(step): where for step, where in raw.items()}
     return RenderContext(__version__, image_ref, lines)

@@ -29,6 +29,7 @@ from hullguard.model.image import Digest
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, Purl
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.collect import Collected, WalkPlan, collect
+from hullguard.secrets.redact import redact_command
 
 #: single-file package databases whose per-layer versions are kept for attribution
 DB_FILES = frozenset(
@@ -44,7 +45,7 @@ DB_FILES = frozenset(
     }
 )
 SBOM_ANALYZER = "sbom"
-SBOM_VERSION = "1"
+SBOM_VERSION = "2"  # 2: evidence carries the redacted history step
 
 
 def _key(image: Image, selected: Sequence[Cataloger]) -> Digest:
@@ -110,7 +111,8 @@ def _attribute(
                     ev,
                     layer_index=index,
                     layer_diff_id=layer.diff_id,
-                    created_by=layer.created_by or None,
+                    # build arguments in history carry secrets: never into an SBOM raw
+                    created_by=redact_command(layer.created_by) or None,
                 )
             )
         out.append(pkg.with_evidence(tuple(evidence)))

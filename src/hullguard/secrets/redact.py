@@ -19,7 +19,13 @@ _PASS_FLAG = re.compile(r"(?i)(--?(?:password|passwd|token|secret)[= ])(\S+)")
 
 
 def mask(value: str) -> str:
-    """First characters and the length only (never more than a sixth of the value)."""
+    """First characters and the length only (never more than a sixth of the value).
+
+    An already masked value (``ab…[12`` as a regex sees it) is returned unchanged, so
+    redacting twice gives the same text as redacting once.
+    """
+    if "…[" in value:
+        return value
     keep = min(4, len(value) // 6)
     return f"{value[:keep]}…[{len(value)} chars]"
 
