@@ -16,11 +16,14 @@ from contextlib import suppress
 from functools import lru_cache
 from typing import Any, Protocol
 
+from hullguard.match.gcpause import gc_paused
 from hullguard.match.keys import LookupKey, lookup_key
 from hullguard.match.model import Finding, FindingStatus, Skipped
 from hullguard.model.package import OSInfo, Package
-from hullguard.versions import InvalidVersion, NpmRange, VersionScheme, comparator_for
+from hullguard.versions import InvalidVersion, NpmRange, VersionScheme
 from hullguard.versions.osv import compile_affected
+from hullguard.versions.osv_bounds import load_bounds
+from hullguard.versions.registry import sort_versions
 from hullguard.vulndb.interface import (
     SOURCE_PRIORITY,
     Advisory,
@@ -63,12 +66,12 @@ def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme)
     )
     found = index.compiled.get(key)
     if found is None:
-        npm = entry.affected.get("npm_range")
-        found = (
-            NpmRange.parse(str(npm))
-            if npm is not None
-            else compile_affected(entry.affected, scheme)
-        )
+        if entry.bounds:  # pre-compiled at import: no version parsing here
+            found = load_bounds(entry.bounds, scheme)
+        elif (npm := entry.affected.get("npm_range")) is not None:
+            found = NpmRange.parse(str(npm))
+        else:
+            found = compile_affected(entry.affected, scheme)
         index.compiled[key] = found
     return found
 
@@ -118,13 +121,7 @@ def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity
     return Severity.UNKNOWN, ""
 
 
-@lru_cache(maxsize=1 << 16)
-def _sorted_fixed(fixed: tuple[str, ...], scheme: VersionScheme) -> tuple[str, ...]:
-    try:
-        parse = comparator_for(scheme).parse
-        return tuple(sorted(set(fixed), key=parse))
-    except (InvalidVersion, TypeError):
-        return tuple(sorted(set(fixed)))
+_sorted_fixed = lru_cache(maxsize=1 << 16)(sort_versions)
 
 
 def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]:
@@ -133,7 +130,9 @@ def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]
     return {
         "vuln_id": entry.advisory_id,
         "aliases": advisory.aliases if advisory else (),
-        "fixed_versions": _sorted_fixed(entry.fixed, scheme_for_namespace(entry.namespace)),
+        "fixed_versions": entry.fixed
+        if entry.fixed_sorted
+        else _sorted_fixed(entry.fixed, scheme_for_namespace(entry.namespace)),
         "status": _status(entry),
         "severity": severity,
         "severity_source": severity_source,
@@ -242,7 +241,15 @@ def match_packages(
 
     Reads the database in bulk: one prefetch of every package's key, one
     advisory look-up for every hit (a fresh process touches only those rows).
+    The cyclic garbage collector is paused meanwhile (see :mod:`.gcpause`).
     """
+    with gc_paused():
+        return _match_all(packages, os_info, index)
+
+
+def _match_all(
+    packages: Sequence[Package], os_info: OSInfo | None, index: AdvisoryIndex
+) -> tuple[list[Finding], list[Skipped]]:
     keyed = [(p, k) for p in packages if (k := lookup_key(p, os_info)) is not None]
     index.prefetch((k.namespace, k.name) for _, k in keyed)
     findings: list[Finding] = []

@@ -7,6 +7,8 @@ import the interface without an import cycle.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from hullguard.versions import (
     apk,
     composer,
@@ -22,6 +24,7 @@ from hullguard.versions import (
 )
 from hullguard.versions.interface import (
     Comparator,
+    InvalidVersion,
     VersionScheme,
     scheme_for_ecosystem,
     scheme_for_purl_type,
@@ -58,3 +61,12 @@ def comparator_for_ecosystem(ecosystem: str) -> Comparator:
 def comparator_for_purl_type(purl_type: str) -> Comparator:
     """The comparator of a purl type such as ``deb``."""
     return COMPARATORS[scheme_for_purl_type(purl_type)]
+
+
+def sort_versions(versions: Iterable[str], scheme: VersionScheme) -> tuple[str, ...]:
+    """Distinct versions in ``scheme`` order (text order when one does not parse)."""
+    distinct = set(versions)
+    try:
+        return tuple(sorted(distinct, key=COMPARATORS[scheme].parse))
+    except (InvalidVersion, TypeError):
+        return tuple(sorted(distinct))

@@ -14,14 +14,19 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from hullguard.versions import VersionScheme
+from hullguard.versions.osv_bounds import encode_bounds
+from hullguard.versions.registry import sort_versions
 from hullguard.vulndb import schema
 from hullguard.vulndb.importers import detect, iter_files
 from hullguard.vulndb.interface import ImportBatch, SourceKind, VulnDBError
+from hullguard.vulndb.namespaces import scheme_for_namespace
 from hullguard.vulndb.severity_fill import fill_severities, reset_fills
 
 
@@ -71,24 +76,50 @@ def _advisory_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
     ]
 
 
-def _entry_rows(origin: str, batch: ImportBatch) -> list[tuple[object, ...]]:
-    return [
-        (
-            e.namespace,
-            e.name,
-            e.advisory_id,
-            e.source.value,
-            origin,
-            e.status.value,
-            json.dumps(list(e.fixed)),
-            json.dumps(e.affected, separators=(",", ":")),
-            e.severity.value,
+class _Precompiler:
+    """Bounds and sorted fixed lists of entries, computed once per distinct input."""
+
+    def __init__(self) -> None:
+        self._bounds: dict[tuple[str, VersionScheme], str] = {}
+        self._fixed: dict[tuple[tuple[str, ...], VersionScheme], str] = {}
+
+    def bounds(self, affected_text: str, affected: Mapping[str, Any], scheme: VersionScheme) -> str:
+        found = self._bounds.get((affected_text, scheme))
+        if found is None:
+            found = self._bounds[(affected_text, scheme)] = encode_bounds(affected, scheme)
+        return found
+
+    def fixed(self, fixed: tuple[str, ...], scheme: VersionScheme) -> str:
+        found = self._fixed.get((fixed, scheme))
+        if found is None:
+            found = self._fixed[(fixed, scheme)] = json.dumps(list(sort_versions(fixed, scheme)))
+        return found
+
+
+def _entry_rows(origin: str, batch: ImportBatch, pre: _Precompiler) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for e in batch.entries:
+        scheme = scheme_for_namespace(e.namespace)
+        affected = json.dumps(e.affected, separators=(",", ":"))
+        rows.append(
+            (
+                e.namespace,
+                e.name,
+                e.advisory_id,
+                e.source.value,
+                origin,
+                e.status.value,
+                pre.fixed(e.fixed, scheme),
+                affected,
+                e.severity.value,
+                pre.bounds(affected, e.affected, scheme),
+            )
         )
-        for e in batch.entries
-    ]
+    return rows
 
 
 def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> SourceResult:
+    pre = _Precompiler()
     for table in ("affected", "advisories", "support_ended"):
         conn.execute(f"DELETE FROM {table} WHERE origin = ?", (source.name,))  # noqa: S608
     records = entries = skipped = 0
@@ -101,7 +132,7 @@ def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> S
         for batch in importer.parse(name, data):
             kinds.add(batch.source)
             conn.executemany(schema.UPSERT_ADVISORY, _advisory_rows(source.name, batch))
-            conn.executemany(schema.INSERT_ENTRY, _entry_rows(source.name, batch))
+            conn.executemany(schema.INSERT_ENTRY, _entry_rows(source.name, batch, pre))
             conn.executemany(
                 schema.INSERT_SUPPORT,
                 [
@@ -141,21 +172,34 @@ def _import_source(conn: sqlite3.Connection, source: SourceInput, now: str) -> S
     return SourceResult(source.name, tuple(sorted(kinds)), records, entries, skipped)
 
 
-def _prepare(tmp: Path, existing: Path) -> sqlite3.Connection:
-    if existing.exists():
-        shutil.copyfile(existing, tmp)
+def _connect(tmp: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(tmp)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.executescript(schema.DDL)
+    return conn
+
+
+def _prepare(tmp: Path, existing: Path, notify: Notify | None) -> sqlite3.Connection:
+    """A copy of ``existing`` to import into; a fresh file when its schema is older."""
+    if existing.exists():
+        shutil.copyfile(existing, tmp)
+    conn = _connect(tmp)
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if row is not None and int(row[0]) != schema.SCHEMA_VERSION:
+    if row is not None and int(row[0]) > schema.SCHEMA_VERSION:
         conn.close()
         raise VulnDBError(
             f"database {existing} has schema {row[0]}, this hullguard writes "
             f"{schema.SCHEMA_VERSION}",
-            hint="delete it and run hullguard db update",
+            hint="upgrade hullguard, or delete the database and run hullguard db update",
         )
+    if row is not None and int(row[0]) < schema.SCHEMA_VERSION:
+        # an older layout lacks the pre-compiled columns: rebuild from these sources only
+        conn.close()
+        tmp.unlink()
+        if notify:
+            notify(f"{existing} has the older database schema {row[0]}: building a new one")
+        conn = _connect(tmp)
     return conn
 
 
@@ -171,7 +215,7 @@ def build_database(
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
     stamp = now.isoformat(timespec="seconds")
     try:
-        conn = _prepare(tmp, db_path)
+        conn = _prepare(tmp, db_path, notify)
         try:
             results = []
             reset_fills(conn)  # recomputed below from whatever the sources now say

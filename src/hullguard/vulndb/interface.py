@@ -11,7 +11,7 @@ family (:class:`VulnDBError`, :class:`SchemaDrift`). Everything is frozen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NewType, Protocol
@@ -100,6 +100,9 @@ class AffectedEntry:
     object (``ranges``/``versions``) evaluated with the namespace's scheme.
     ``range_key`` (optional) identifies ``affected`` (its stored JSON text):
     entries with equal keys share one compiled form in the matcher.
+    Read from a database: ``bounds`` is ``affected`` pre-compiled at import
+    (:mod:`hullguard.versions.osv_bounds`, ``""`` when not possible) and
+    ``fixed_sorted`` says ``fixed`` is already de-duplicated and in version order.
     """
 
     advisory_id: VulnId
@@ -107,10 +110,12 @@ class AffectedEntry:
     name: str
     source: SourceKind
     status: EntryStatus
-    affected: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    affected: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
     fixed: tuple[str, ...] = ()
     severity: Severity = Severity.UNKNOWN
     range_key: str = field(default="", compare=False)
+    bounds: str = field(default="", compare=False)
+    fixed_sorted: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ the matcher compiles each distinct range set once.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hullguard.vulndb.interface import (
@@ -27,11 +28,35 @@ _STATUSES = {s.value: s for s in EntryStatus}
 _SEVERITIES = {s.value: s for s in Severity}
 
 
+class LazyJSON(Mapping[str, object]):
+    """A JSON object decoded on first access (entries with bounds rarely need it)."""
+
+    __slots__ = ("_text", "_value")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._value: dict[str, object] | None = None
+
+    def _decoded(self) -> dict[str, object]:
+        if self._value is None:
+            self._value = json.loads(self._text)
+        return self._value
+
+    def __getitem__(self, key: str) -> object:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+
 class RowDecoder:
     """Decodes ``affected``/``advisories`` rows, sharing equal decoded values."""
 
     def __init__(self) -> None:
-        self._affected: dict[str, dict[str, object]] = {}
+        self._affected: dict[str, Mapping[str, object]] = {}
         self._lists: dict[str, tuple[str, ...]] = {}
 
     def _list(self, text: str) -> tuple[str, ...]:
@@ -41,11 +66,16 @@ class RowDecoder:
         return found
 
     def entry(self, namespace: str, row: tuple[Any, ...]) -> AffectedEntry:
-        """``(name, advisory_id, source, status, fixed, affected, severity)`` -> entry."""
-        name, vid, source, status, fixed, affected, severity = row
+        """``(name, advisory_id, source, status, fixed, affected, severity, bounds)`` -> entry.
+
+        With bounds the ``affected`` JSON is decoded only if someone reads it.
+        """
+        name, vid, source, status, fixed, affected, severity, bounds = row
         decoded = self._affected.get(affected)
         if decoded is None:
-            decoded = self._affected[affected] = json.loads(affected)
+            decoded = self._affected[affected] = (
+                LazyJSON(affected) if bounds else json.loads(affected)
+            )
         return AffectedEntry(
             VulnId(vid),
             namespace,
@@ -56,6 +86,8 @@ class RowDecoder:
             self._list(fixed),
             _SEVERITIES[severity],
             range_key=affected,
+            bounds=bounds,
+            fixed_sorted=True,
         )
 
     def advisory(self, row: tuple[Any, ...]) -> Advisory:

@@ -7,7 +7,8 @@ one source can be replaced without touching the others.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+#: 2: ``affected.bounds`` (pre-compiled ranges) and ``fixed`` stored sorted (ADR 0145)
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS affected (
     namespace TEXT NOT NULL, name TEXT NOT NULL, advisory_id TEXT NOT NULL,
     source TEXT NOT NULL, origin TEXT NOT NULL, status TEXT NOT NULL,
     fixed TEXT NOT NULL, affected TEXT NOT NULL, severity TEXT NOT NULL,
+    bounds TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (namespace, name, advisory_id, source)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_origin ON affected (origin);
@@ -54,6 +56,6 @@ ON CONFLICT(id) DO UPDATE SET
   cvss_score = COALESCE(advisories.cvss_score, excluded.cvss_score)
 """
 
-INSERT_ENTRY = "INSERT OR REPLACE INTO affected VALUES (?,?,?,?,?,?,?,?,?)"
+INSERT_ENTRY = "INSERT OR REPLACE INTO affected VALUES (?,?,?,?,?,?,?,?,?,?)"
 INSERT_SUPPORT = "INSERT OR REPLACE INTO support_ended VALUES (?,?,?,?,?,?)"
 INSERT_SOURCE = "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?)"

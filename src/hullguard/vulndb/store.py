@@ -51,7 +51,7 @@ class SourceInfo:
 
 _CHUNK = 500
 _ENTRY_QUERY = (
-    "SELECT name, advisory_id, source, status, fixed, affected, severity "
+    "SELECT name, advisory_id, source, status, fixed, affected, severity, bounds "
     "FROM affected WHERE namespace = ?"
 )
 
@@ -217,7 +217,10 @@ def open_db(path: Path | None = None) -> VulnDB:
     if db.schema_version != SCHEMA_VERSION:
         db.close()
         raise VulnDBError(
-            f"{path} has database schema {db.schema_version}, expected {SCHEMA_VERSION}",
-            hint=_MISSING_HINT,
+            f"{path} has database schema {db.schema_version}, this hullguard reads "
+            f"{SCHEMA_VERSION}: rebuild the database",
+            hint="run `hullguard db update` (online) or `hullguard db import PATH...` "
+            "(offline) to rebuild it"
+            + ("" if db.schema_version < SCHEMA_VERSION else ", or upgrade hullguard"),
         )
     return db

@@ -1,0 +1,90 @@
+"""OSV ``affected`` entries pre-compiled at import: "bounds" text and back.
+
+Owns the stored form of a compiled ``affected[]`` entry (ADR 0145), made once
+by the database import so a scan parses no bound at all:
+
+``[1, versions, [[range type, events, limits], ...]]`` where ``range type`` is
+``"E"`` (ECOSYSTEM) or ``"S"`` (SEMVER), ``events`` holds ``[kind, key]`` in
+the OSV spec's sorted order (``kind`` 0 introduced, 1 fixed, 2 last_affected;
+``key`` null for ``"0"``), ``limits`` holds keys (null for ``"*"``). Keys are
+:mod:`hullguard.versions.portable` keys. GIT ranges are dropped (they never
+match a version). An entry that cannot be stored this way (a scheme without
+portable keys, an npm range, an invalid bound, an unknown range type) gets
+``""`` and is compiled at match time, which reports the problem as before.
+
+:func:`load_bounds` rebuilds the :class:`CompiledAffected` the matcher uses;
+its verdicts equal :func:`compile_affected`'s (differential tests).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from hullguard.versions.interface import InvalidVersion, VersionScheme
+from hullguard.versions.osv import (
+    _KIND_CODES,
+    _NO_LIMIT,
+    _ZERO,
+    CompiledAffected,
+    CompiledRange,
+    EventKind,
+    RangeType,
+    _events,
+    _parser,
+    _range_type,
+    _sorted,
+)
+from hullguard.versions.portable import Encoder, encoder_for, portable_parser
+
+FORMAT = 1
+_TYPE_CODES = {RangeType.ECOSYSTEM: "E", RangeType.SEMVER: "S"}
+_CODE_TYPES = {code: kind for kind, code in _TYPE_CODES.items()}
+
+
+def _encoder(range_type: RangeType, scheme: VersionScheme) -> Encoder | None:
+    return encoder_for(None if range_type is RangeType.SEMVER else scheme)
+
+
+def _encode_range(rng: Mapping[str, Any], scheme: VersionScheme) -> list[Any] | None:
+    range_type = _range_type(rng)
+    if range_type is RangeType.GIT:
+        return None
+    encode = _encoder(range_type, scheme)
+    if encode is None:
+        raise LookupError(scheme)
+    parse = _parser(range_type, scheme)
+    events = _events(rng)
+    ordered = _sorted((e for e in events if e[0] is not EventKind.LIMIT), parse)
+    return [
+        _TYPE_CODES[range_type],
+        [[_KIND_CODES[k], None if v == _ZERO else encode(parse(v))] for k, v in ordered],
+        [None if v == _NO_LIMIT else encode(parse(v)) for k, v in events if k is EventKind.LIMIT],
+    ]
+
+
+def encode_bounds(affected: Mapping[str, Any], scheme: VersionScheme) -> str:
+    """The stored bounds of one ``affected[]`` entry, or ``""`` when it has none."""
+    if "npm_range" in affected:
+        return ""
+    try:
+        ranges = [_encode_range(r, scheme) for r in affected.get("ranges") or ()]
+    except (InvalidVersion, LookupError):
+        return ""
+    versions = [str(v) for v in affected.get("versions") or ()]
+    body = [FORMAT, versions, [r for r in ranges if r is not None]]
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_bounds(text: str, scheme: VersionScheme) -> CompiledAffected:
+    """The :class:`CompiledAffected` of stored bounds (no version is parsed)."""
+    _fmt, versions, ranges = json.loads(text)  # FORMAT: the schema version guards it
+    compiled = []
+    for code, events, limits in ranges:
+        range_type = _CODE_TYPES[code]
+        encode = _encoder(range_type, scheme)
+        assert encode is not None  # stored only for schemes with portable keys
+        parse = portable_parser(_parser(range_type, scheme), encode)
+        compiled.append(CompiledRange(parse, tuple((k, b) for k, b in events), tuple(limits)))
+    return CompiledAffected(frozenset(versions), tuple(compiled))
