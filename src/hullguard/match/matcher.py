@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from hullguard.match.gcpause import gc_paused
 from hullguard.match.keys import LookupKey, lookup_key
 from hullguard.match.model import Finding, FindingStatus, Skipped
+from hullguard.model.frozen import from_fields
 from hullguard.model.package import OSInfo, Package
 from hullguard.versions import InvalidVersion, NpmRange, VersionScheme
 from hullguard.versions.osv import compile_affected
@@ -158,14 +159,18 @@ def _finding(
     if template is None:
         template = _template(entry, advisories.get(entry.advisory_id))
         index.compiled[cache_key] = template
-    return Finding(
-        package_name=package.name,
-        package_version=package.version,
-        package_type=package.type,
-        purl=package.purl,
-        installed_version=key.version,
-        evidence=package.evidence,
-        **template,
+    return from_fields(
+        Finding,
+        {
+            **template,
+            "package_name": package.name,
+            "package_version": package.version,
+            "package_type": package.type,
+            "purl": package.purl,
+            "installed_version": key.version,
+            "evidence": package.evidence,
+            "suppression": None,
+        },
     )
 
 

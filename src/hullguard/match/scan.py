@@ -16,6 +16,7 @@ from typing import Protocol
 
 from hullguard.errors import UsageError
 from hullguard.match.eol import package_notices, relabel, release_notice
+from hullguard.match.gcpause import gc_paused
 from hullguard.match.gate import decide, displayed
 from hullguard.match.keys import distro_namespace
 from hullguard.match.matcher import AdvisoryIndex, match_packages
@@ -74,7 +75,18 @@ def scan_packages(
     now: datetime | None = None,
 ) -> VulnReport:
     """Match, suppress and gate: everything a renderer needs."""
-    now = now or datetime.now(UTC)
+    with gc_paused():  # allocation-heavy and acyclic: see match.gcpause
+        return _scan(packages, os_info, db, options, target, now or datetime.now(UTC))
+
+
+def _scan(
+    packages: Sequence[Package],
+    os_info: OSInfo | None,
+    db: ScanDB,
+    options: VulnOptions,
+    target: str,
+    now: datetime,
+) -> VulnReport:
     findings, skipped = match_packages(packages, os_info, db)
     namespace = distro_namespace(os_info)
     notices = []

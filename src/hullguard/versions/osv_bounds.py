@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from hullguard.model.frozen import from_fields
 from hullguard.versions.interface import InvalidVersion, VersionScheme
 from hullguard.versions.osv import (
     _KIND_CODES,
@@ -30,6 +31,7 @@ from hullguard.versions.osv import (
     CompiledAffected,
     CompiledRange,
     EventKind,
+    Parse,
     RangeType,
     _events,
     _parser,
@@ -41,6 +43,7 @@ from hullguard.versions.portable import Encoder, encoder_for, portable_parser
 FORMAT = 1
 _TYPE_CODES = {RangeType.ECOSYSTEM: "E", RangeType.SEMVER: "S"}
 _CODE_TYPES = {code: kind for kind, code in _TYPE_CODES.items()}
+_loads = json.JSONDecoder().decode
 
 
 def _encoder(range_type: RangeType, scheme: VersionScheme) -> Encoder | None:
@@ -77,14 +80,39 @@ def encode_bounds(affected: Mapping[str, Any], scheme: VersionScheme) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
-def load_bounds(text: str, scheme: VersionScheme) -> CompiledAffected:
-    """The :class:`CompiledAffected` of stored bounds (no version is parsed)."""
-    _fmt, versions, ranges = json.loads(text)  # FORMAT: the schema version guards it
-    compiled = []
-    for code, events, limits in ranges:
+_PARSERS: dict[tuple[str, VersionScheme], Parse] = {}
+
+
+def _portable(code: str, scheme: VersionScheme) -> Parse:
+    found = _PARSERS.get((code, scheme))
+    if found is None:
         range_type = _CODE_TYPES[code]
         encode = _encoder(range_type, scheme)
-        assert encode is not None  # stored only for schemes with portable keys
-        parse = portable_parser(_parser(range_type, scheme), encode)
-        compiled.append(CompiledRange(parse, tuple((k, b) for k, b in events), tuple(limits)))
-    return CompiledAffected(frozenset(versions), tuple(compiled))
+        if encode is None:
+            raise InvalidVersion(scheme, "", "no portable version keys for this scheme")
+        found = _PARSERS[(code, scheme)] = portable_parser(_parser(range_type, scheme), encode)
+    return found
+
+
+def load_bounds(text: str, scheme: VersionScheme) -> CompiledAffected:
+    """The :class:`CompiledAffected` of stored bounds (no version is parsed)."""
+    _fmt, versions, ranges = _loads(text)  # FORMAT: the schema version guards it
+    # hot path (one call per distinct range set a scan meets): events stay the
+    # decoded ``[kind, key]`` lists, which unpack like the tuples of CompiledRange
+    return from_fields(
+        CompiledAffected,
+        {
+            "versions": frozenset(versions),
+            "ranges": tuple(
+                from_fields(
+                    CompiledRange,
+                    {
+                        "parse": _portable(code, scheme),
+                        "events": tuple(events),
+                        "limits": tuple(limits),
+                    },
+                )
+                for code, events, limits in ranges
+            ),
+        },
+    )

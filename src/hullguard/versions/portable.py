@@ -35,6 +35,12 @@ def lists(key: VersionKey) -> Any:
     return key
 
 
+def dpkg_lists(key: VersionKey) -> Any:
+    """:func:`lists` for a dpkg key ``(epoch, upstream, revision)`` (hot path, unrolled)."""
+    epoch, upstream, revision = key
+    return [epoch, [[list(o), n] for o, n in upstream], [[list(o), n] for o, n in revision]]
+
+
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 _PRE_DEV_ONLY, _PRE_NONE = -1, 3
 
@@ -65,7 +71,7 @@ def pep440_key(version: Version) -> list[Any]:
 
 #: schemes whose keys have a portable form, and how to make it
 ENCODERS: dict[VersionScheme, Encoder] = {
-    VersionScheme.DPKG: lists,
+    VersionScheme.DPKG: dpkg_lists,
     VersionScheme.APK: lists,
     VersionScheme.SEMVER: lists,
     VersionScheme.NPM: lists,

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hullguard.model.frozen import from_fields
 from hullguard.vulndb.interface import (
     Advisory,
     AffectedEntry,
@@ -76,34 +77,40 @@ class RowDecoder:
             decoded = self._affected[affected] = (
                 LazyJSON(affected) if bounds else json.loads(affected)
             )
-        return AffectedEntry(
-            VulnId(vid),
-            namespace,
-            name,
-            _SOURCES[source],
-            _STATUSES[status],
-            decoded,
-            self._list(fixed),
-            _SEVERITIES[severity],
-            range_key=affected,
-            bounds=bounds,
-            fixed_sorted=True,
+        return from_fields(
+            AffectedEntry,
+            {
+                "advisory_id": VulnId(vid),
+                "namespace": namespace,
+                "name": name,
+                "source": _SOURCES[source],
+                "status": _STATUSES[status],
+                "affected": decoded,
+                "fixed": self._list(fixed),
+                "severity": _SEVERITIES[severity],
+                "range_key": affected,
+                "bounds": bounds,
+                "fixed_sorted": True,
+            },
         )
 
     def advisory(self, row: tuple[Any, ...]) -> Advisory:
         """A ``SELECT * FROM advisories`` row -> :class:`Advisory`."""
-        return Advisory(
-            id=VulnId(row[0]),
-            source=_SOURCES[row[2]],
-            aliases=self._list(row[3]),
-            summary=row[4],
-            details=row[5],
-            severity=_SEVERITIES[row[6]],
-            severity_source=row[7],
-            cvss_vector=row[8],
-            cvss_score=row[9],
-            published=row[10],
-            modified=row[11],
-            withdrawn=row[12],
-            references=self._list(row[13]),
+        return from_fields(
+            Advisory,
+            {
+                "id": VulnId(row[0]),
+                "source": _SOURCES[row[2]],
+                "aliases": self._list(row[3]),
+                "summary": row[4],
+                "details": row[5],
+                "severity": _SEVERITIES[row[6]],
+                "severity_source": row[7],
+                "cvss_vector": row[8],
+                "cvss_score": row[9],
+                "published": row[10],
+                "modified": row[11],
+                "withdrawn": row[12],
+                "references": self._list(row[13]),
+            },
         )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +39,18 @@ def full_db_path(tmp_path_factory: pytest.TempPathFactory, vulndata: Path) -> Pa
     path = tmp_path_factory.mktemp("vulndb") / "vuln.db"
     build_database(path, [SourceInput("vulndata", vulndata)], now=datetime.now(UTC))
     return path
+
+
+@pytest.fixture(scope="session")
+def bench_module() -> Any:
+    """``bench/vuln_bench.py`` loaded as a module (its seeded 5,000-package set)."""
+    path = REPO / "bench" / "vuln_bench.py"
+    spec = importlib.util.spec_from_file_location("vuln_bench_fixture", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")
