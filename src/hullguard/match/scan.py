@@ -16,8 +16,8 @@ from typing import Protocol
 
 from hullguard.errors import UsageError
 from hullguard.match.eol import package_notices, relabel, release_notice
-from hullguard.match.gcpause import gc_paused
 from hullguard.match.gate import decide, displayed
+from hullguard.match.gcpause import gc_paused
 from hullguard.match.keys import distro_namespace
 from hullguard.match.matcher import AdvisoryIndex, match_packages
 from hullguard.match.model import IgnoreRule, VexStatement, VulnOptions, VulnReport
