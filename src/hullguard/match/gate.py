@@ -8,6 +8,7 @@ Exit codes: 0 pass, 1 findings at or above the threshold.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from hullguard.match.model import Finding, FindingStatus, GateDecision
@@ -39,10 +40,8 @@ def decide(
 ) -> GateDecision:
     """Exit decision and per-severity summary (highest severity first)."""
     considered = counted(findings, ignore_unfixed)
-    counts = tuple(
-        (sev, sum(1 for f in considered if f.severity is sev))
-        for sev in sorted(Severity, key=lambda s: -s.rank)
-    )
+    tally = Counter(f.severity for f in considered)  # one pass over the findings
+    counts = tuple((sev, tally[sev]) for sev in sorted(Severity, key=lambda s: -s.rank))
     blocking = (
         [f for f in considered if f.severity.rank >= fail_on.rank] if fail_on is not None else []
     )
