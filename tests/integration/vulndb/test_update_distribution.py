@@ -21,6 +21,7 @@ from hullguard.image.registry.options import RegistryOptions
 from hullguard.image.registry.push import RegistryPusher
 from hullguard.vulndb import VulnDBError, open_db
 from hullguard.vulndb.distribution import ARTIFACT_TYPE, pull_database, push_database
+from hullguard.vulndb.schema import SCHEMA_VERSION
 from hullguard.vulndb.update import update_database
 
 SOURCES = ("osv-pypi", "osv-go", "alpine-secdb", "debian-security-support")
@@ -116,7 +117,7 @@ def test_push_pull_roundtrip(tmp_path: Path, full_db_path: Path, registry_host: 
     assert manifest.headers["docker-content-digest"] == digest
     body = manifest.json()
     assert body["artifactType"] == ARTIFACT_TYPE
-    assert body["annotations"]["dev.hullguard.db.schema-version"] == "1"
+    assert body["annotations"]["dev.hullguard.db.schema-version"] == str(SCHEMA_VERSION) == "2"
     target = tmp_path / "pulled" / "vuln.db"
     assert pull_database(target, ref, options) == digest
     assert target.read_bytes() == full_db_path.read_bytes()
