@@ -73,7 +73,7 @@ def encode_bounds(affected: Mapping[str, Any], scheme: VersionScheme) -> str:
         return ""
     try:
         ranges = [_encode_range(r, scheme) for r in affected.get("ranges") or ()]
-    except (InvalidVersion, LookupError):
+    except (InvalidVersion, LookupError, ValueError):
         return ""
     versions = [str(v) for v in affected.get("versions") or ()]
     body = [FORMAT, versions, [r for r in ranges if r is not None]]

@@ -1,14 +1,14 @@
 """Version keys as plain JSON values that order exactly like the comparators' keys.
 
 Owns the *portable* keys stored in the vulnerability database at import time
-(ADR 0145): nested lists of ints and strings, compared with Python's ``<``
-like the comparator's own key, so a fresh process matches a version with list
-comparisons instead of parsing every bound again. Encoded with ``json``, never
-pickle: databases travel through registries.
+(ADR 0145): printable strings that compare with ``<`` exactly like the
+comparator's own key (:func:`sortable`), so a fresh process matches a version
+with string comparisons instead of parsing every bound again. Stored inside
+JSON, never pickle: databases travel through registries.
 
 ``ENCODERS`` maps a :class:`VersionScheme` whose parser yields such a total
-order key to its encoder (dpkg, apk, semver, npm, Go: tuples become lists;
-PEP 440: packaging's documented comparison key rebuilt from the public
+order key to its encoder (dpkg, apk, semver, npm, Go: the comparator's tuple
+key; PEP 440: packaging's documented comparison key rebuilt from the public
 ``Version`` fields). Other schemes (rpm, Maven, ...) have none and are
 compiled at match time as before. :func:`portable_parser` gives the function
 a matcher applies to an installed version: the same strict parser (so an
@@ -23,22 +23,60 @@ from typing import Any
 
 from packaging.version import Version
 
-from hullguard.versions.interface import PARSE_CACHE_SIZE, VersionKey, VersionScheme
+from hullguard.versions.interface import (
+    PARSE_CACHE_SIZE,
+    InvalidVersion,
+    VersionKey,
+    VersionScheme,
+)
 
 Encoder = Callable[[VersionKey], Any]
 
 
-def lists(key: VersionKey) -> Any:
-    """A key made of tuples, ints and strings, with every tuple as a list."""
-    if isinstance(key, tuple):
-        return [lists(item) for item in key]
-    return key
+_END = "!"  # end of a tuple: before every element
+_STR_END = "#"  # end of a string: before every character a key string may hold
+_COMPLEMENT = str.maketrans("0123456789", "9876543210")
 
 
-def dpkg_lists(key: VersionKey) -> Any:
-    """:func:`lists` for a dpkg key ``(epoch, upstream, revision)`` (hot path, unrolled)."""
-    epoch, upstream, revision = key
-    return [epoch, [[list(o), n] for o, n in upstream], [[list(o), n] for o, n in revision]]
+def _int(n: int, out: list[str]) -> None:
+    digits = str(abs(n))
+    size = len(digits)
+    if n >= 0:  # tag grows with the number of digits: "Q0" < "Q9" < "R10"
+        out.append(chr(0x50 + size) if size < 40 else "y" + f"{size:06d}")
+        out.append(digits)
+    else:  # more digits = smaller; digits complemented so larger magnitudes sort first
+        out.append(chr(0x4F - size) if size < 40 else "%" + f"{size:06d}".translate(_COMPLEMENT))
+        out.append(digits.translate(_COMPLEMENT))
+
+
+def _encode(item: Any, out: list[str]) -> None:
+    if isinstance(item, (tuple, list)):
+        out.append("[")
+        for part in item:
+            _encode(part, out)
+        out.append(_END)
+    elif isinstance(item, int) and not isinstance(item, bool):
+        _int(item, out)
+    elif isinstance(item, str) and (not item or min(item) > _STR_END):
+        out.append("s")
+        out.append(item)
+        out.append(_STR_END)
+    else:
+        raise ValueError(f"no sortable form for {item!r}")
+
+
+def sortable(key: Any) -> str:
+    """A key of nested tuples/lists, ints and strings as a string in the same order.
+
+    Keys of one scheme compare element by element and never compare an int with
+    a string or a tuple at the same place (Python would raise), so tags only
+    need to order values of one kind: ints by sign, digit count, digits; strings
+    by their characters then a terminator below them; a tuple's end below any
+    element (a prefix sorts first). Raises ``ValueError`` for anything else.
+    """
+    out: list[str] = []
+    _encode(key, out)
+    return "".join(out)
 
 
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
@@ -71,18 +109,18 @@ def pep440_key(version: Version) -> list[Any]:
 
 #: schemes whose keys have a portable form, and how to make it
 ENCODERS: dict[VersionScheme, Encoder] = {
-    VersionScheme.DPKG: dpkg_lists,
-    VersionScheme.APK: lists,
-    VersionScheme.SEMVER: lists,
-    VersionScheme.NPM: lists,
-    VersionScheme.GOLANG: lists,
-    VersionScheme.PEP440: pep440_key,
+    VersionScheme.DPKG: sortable,
+    VersionScheme.APK: sortable,
+    VersionScheme.SEMVER: sortable,
+    VersionScheme.NPM: sortable,
+    VersionScheme.GOLANG: sortable,
+    VersionScheme.PEP440: lambda version: sortable(pep440_key(version)),
 }
 
 
 def encoder_for(parse_scheme: VersionScheme | None) -> Encoder | None:
-    """The encoder of a scheme's keys (``None``: semver-typed keys, always lists)."""
-    return lists if parse_scheme is None else ENCODERS.get(parse_scheme)
+    """The encoder of a scheme's keys (``None``: semver-typed keys, plain tuples)."""
+    return sortable if parse_scheme is None else ENCODERS.get(parse_scheme)
 
 
 @lru_cache(maxsize=64)
@@ -91,6 +129,10 @@ def portable_parser(parse: Callable[[str], VersionKey], encode: Encoder) -> Call
 
     @lru_cache(maxsize=PARSE_CACHE_SIZE)
     def portable(version: str) -> Any:
-        return encode(parse(version))
+        key = parse(version)  # raises InvalidVersion like the comparator
+        try:
+            return encode(key)
+        except ValueError as exc:  # no valid version of these schemes gets here
+            raise InvalidVersion("portable", version, str(exc)) from exc
 
     return portable

@@ -11,7 +11,7 @@ from packaging.version import Version
 from hullguard.versions import InvalidVersion, VersionScheme
 from hullguard.versions.osv import compile_affected
 from hullguard.versions.osv_bounds import encode_bounds, load_bounds
-from hullguard.versions.portable import ENCODERS, dpkg_lists, lists, pep440_key
+from hullguard.versions.portable import ENCODERS, pep440_key, sortable
 
 PEP440 = ["1.0.dev1", "1.0a1.dev1", "1.0a1", "1.0b2", "1.0rc1", "1.0", "1.0.0", "1.0+abc",
           "1.0+abc.1", "1.0+1", "1.0+1.abc", "1.0.post1.dev1", "1.0.post1", "1!0.5", "2",
@@ -25,12 +25,25 @@ def test_pep440_key_orders_like_packaging() -> None:
         assert (ka == kb) == (Version(a) == Version(b)), (a, b)
 
 
-def test_lists_turn_nested_tuples_into_json_lists() -> None:
-    key = (1, ((0,), 2), "x")
-    assert lists(key) == [1, [[0], 2], "x"]
-    assert json.loads(json.dumps(lists(key))) == lists(key)
-    dpkg_key = (0, (((0,), 1), ((302, 0), 2)), (((0,), 0),))
-    assert dpkg_lists(dpkg_key) == lists(dpkg_key)
+SORTABLE = [(), (0,), (0, 0), (0, 1), (0, 9), (0, 10), (0, 10**45), (0, 10**50), (0, -1),
+            (0, -9), (0, -10), (0, -(10**45)), (0, -(10**50)), (1,), (1, ""), (1, "a"),
+            (1, "a-b"), (1, "ab"), (1, "b"), (2, (0, 1)), (2, (0, 1, 2)), (2, (1,)),
+            (3, [4, "x"]), (3, [4, "x", 0]), (-(10**3), 5)]  # fmt: skip
+
+
+def test_sortable_strings_order_like_the_keys() -> None:
+    for a, b in itertools.product(SORTABLE, repeat=2):
+        try:
+            expected = (a > b) - (a < b)
+        except TypeError:
+            continue  # keys of one scheme never compare these
+        got = (sortable(a) > sortable(b)) - (sortable(a) < sortable(b))
+        assert got == expected, (a, b)
+    assert json.loads(json.dumps(sortable((1, "a")))) == sortable((1, "a"))
+    with pytest.raises(ValueError):
+        sortable((1, "a#b"))  # characters at or below the terminator are refused
+    with pytest.raises(ValueError):
+        sortable((1.5,))
 
 
 def test_schemes_without_a_total_order_key_have_no_encoder() -> None:
