@@ -79,6 +79,35 @@ def sortable(key: Any) -> str:
     return "".join(out)
 
 
+def _int_text(n: int) -> str:
+    out: list[str] = []
+    _int(n, out)
+    return "".join(out)
+
+
+#: dpkg's per-segment order tuples repeat (".", "-", "+dfsg"...): their encodings too
+_ORDER_TEXTS: dict[tuple[int, ...], str] = {}
+
+
+def _orders_text(orders: tuple[int, ...]) -> str:
+    found = _ORDER_TEXTS.get(orders)
+    if found is None:
+        found = "[" + "".join(_int_text(i) for i in orders) + _END
+        if len(orders) <= 9:  # bounded, like dpkg's own cache
+            _ORDER_TEXTS[orders] = found
+    return found
+
+
+def dpkg_sortable(key: VersionKey) -> str:
+    """:func:`sortable` of a dpkg key ``(epoch, upstream, revision)``, unrolled (hot path)."""
+    epoch, upstream, revision = key
+    parts = [
+        "[" + "".join("[" + _orders_text(o) + _int_text(n) + _END for o, n in part) + _END
+        for part in (upstream, revision)
+    ]
+    return "[" + _int_text(epoch) + parts[0] + parts[1] + _END
+
+
 _PRE_RANK = {"a": 0, "b": 1, "rc": 2}
 _PRE_DEV_ONLY, _PRE_NONE = -1, 3
 
@@ -109,7 +138,7 @@ def pep440_key(version: Version) -> list[Any]:
 
 #: schemes whose keys have a portable form, and how to make it
 ENCODERS: dict[VersionScheme, Encoder] = {
-    VersionScheme.DPKG: sortable,
+    VersionScheme.DPKG: dpkg_sortable,
     VersionScheme.APK: sortable,
     VersionScheme.SEMVER: sortable,
     VersionScheme.NPM: sortable,

@@ -80,7 +80,7 @@ class RowDecoder:
         return from_fields(
             AffectedEntry,
             {
-                "advisory_id": VulnId(vid),
+                "advisory_id": vid,  # a VulnId (NewType: no runtime conversion)
                 "namespace": namespace,
                 "name": name,
                 "source": _SOURCES[source],

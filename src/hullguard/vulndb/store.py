@@ -112,6 +112,7 @@ class VulnDB:
         for namespace, name in keys:
             if (namespace, name) not in self._by_key and namespace not in self._entries:
                 wanted[namespace].add(name)
+        by_key, decode = self._by_key, self._decode.entry  # hot loop: ~30,000 rows
         for namespace, names in sorted(wanted.items()):
             ordered = sorted(names)
             for start in range(0, len(ordered), _CHUNK):
@@ -122,9 +123,7 @@ class VulnDB:
                     (namespace, *chunk),
                 )
                 for row in rows:
-                    self._by_key.setdefault((namespace, row[0]), []).append(
-                        self._decode.entry(namespace, row)
-                    )
+                    by_key.setdefault((namespace, row[0]), []).append(decode(namespace, row))
             for name in ordered:
                 self._by_key.setdefault((namespace, name), [])
 
