@@ -131,7 +131,7 @@ def test_portable_keys_order_every_version_like_the_comparator(
         ]
         assert not wrong, (code, scheme, wrong[:10])
         assert all(json.loads(json.dumps(portable(v))) == portable(v) for v in valid)
-        if scheme is VersionScheme.DPKG:  # the unrolled encoder is the generic one
+        if (code, scheme) == ("E", VersionScheme.DPKG):  # unrolled encoder = generic one
             assert all(dpkg_sortable(parse(v)) == sortable(parse(v)) for v in valid)
         checked[f"{code}:{scheme}"] = len(valid)
     # the data covers each scheme with portable keys, many versions each
