@@ -43,7 +43,11 @@ from hullguard.versions.portable import Encoder, encoder_for, portable_parser
 FORMAT = 1
 _TYPE_CODES = {RangeType.ECOSYSTEM: "E", RangeType.SEMVER: "S"}
 _CODE_TYPES = {code: kind for kind, code in _TYPE_CODES.items()}
-_loads = json.JSONDecoder().decode
+_raw_decode = json.JSONDecoder().raw_decode  # stored compact by encode_bounds
+
+
+def _loads(text: str) -> Any:
+    return _raw_decode(text)[0]
 
 
 def _encoder(range_type: RangeType, scheme: VersionScheme) -> Encoder | None:

@@ -24,6 +24,15 @@ from hullguard.vulndb.interface import (
     VulnId,
 )
 
+#: the database holds compact JSON this package wrote: ``raw_decode`` skips ``loads``
+#: type checks and two whitespace regex matches per text (~30,000 texts per cold scan)
+_decode_json = json.JSONDecoder().raw_decode
+
+
+def _json(text: str) -> Any:
+    return _decode_json(text)[0]
+
+
 _SOURCES = {s.value: s for s in SourceKind}
 _STATUSES = {s.value: s for s in EntryStatus}
 _SEVERITIES = {s.value: s for s in Severity}
@@ -40,7 +49,7 @@ class LazyJSON(Mapping[str, object]):
 
     def _decoded(self) -> dict[str, object]:
         if self._value is None:
-            self._value = json.loads(self._text)
+            self._value = _json(self._text)
         return self._value
 
     def __getitem__(self, key: str) -> object:
@@ -63,7 +72,7 @@ class RowDecoder:
     def _list(self, text: str) -> tuple[str, ...]:
         found = self._lists.get(text)
         if found is None:
-            found = self._lists[text] = tuple(json.loads(text))
+            found = self._lists[text] = tuple(_json(text))
         return found
 
     def entry(self, namespace: str, row: tuple[Any, ...]) -> AffectedEntry:
@@ -74,9 +83,7 @@ class RowDecoder:
         name, vid, source, status, fixed, affected, severity, bounds = row
         decoded = self._affected.get(affected)
         if decoded is None:
-            decoded = self._affected[affected] = (
-                LazyJSON(affected) if bounds else json.loads(affected)
-            )
+            decoded = self._affected[affected] = LazyJSON(affected) if bounds else _json(affected)
         return from_fields(
             AffectedEntry,
             {
