@@ -1,0 +1,74 @@
+"""The write half of ``inventory rescan``: one transaction, bulk statements only.
+
+Changed images' findings are replaced with one ``DELETE ... IN`` per id chunk and
+one bulk load (``COPY`` on PostgreSQL, one ``executemany`` on SQLite) for all of
+them; analysis markers and ``rescan_changes`` are bulk-written too. Concurrent
+``inventory add`` writers of findings are kept out for the transaction by
+:meth:`~hullguard.inventory.backend.Connection.lock_table` (one table lock instead
+of one advisory lock per image, which PostgreSQL's lock table could not hold for
+ten thousand images). JSON columns are encoded once per distinct finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from hullguard.inventory.interface import Analysis, StoredFinding
+from hullguard.inventory.rescan_diff import Diff
+from hullguard.inventory.store import InventoryStore
+
+
+class _Json:
+    """``json.dumps`` of a finding's fixed versions and aliases, once per object."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, tuple[str, str]] = {}
+
+    def __call__(self, f: StoredFinding) -> tuple[str, str]:
+        got = self.cache.get(id(f))  # findings are shared objects that outlive the write
+        if got is None:
+            got = self.cache[id(f)] = (json.dumps(f.fixed), json.dumps(f.aliases))
+        return got
+
+
+def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int:
+    """Store the rescan's result; returns the new rescan id."""
+    encode = _Json()
+    conn = store.conn
+    with store.transaction():
+        conn.lock_table("findings")
+        changed = sorted(diff.current)
+        for members, params in conn.dialect.in_lists(changed):
+            conn.execute(f"DELETE FROM findings WHERE image_id IN ({members})", params)  # noqa: S608
+        conn.copy_rows("findings", 8, _finding_rows(diff, changed, encode))
+        conn.executemany(
+            "INSERT INTO image_analyses VALUES (?,?,?,?) ON CONFLICT (image_id, analysis) "
+            "DO UPDATE SET at = excluded.at, detail = excluded.detail",
+            ((i, Analysis.VULNERABILITIES, now, built) for i in diff.image_ids),
+        )
+        rescan_id = int(
+            conn.execute(
+                "INSERT INTO rescans (at, db_built_at, images, findings) VALUES (?,?,?,?) "
+                "RETURNING id",
+                (now, built, len(diff.image_ids), diff.total),
+            ).fetchone()[0]
+        )
+        conn.copy_rows("rescan_changes", 8, _change_rows(rescan_id, diff, encode))
+    return rescan_id
+
+
+def _finding_rows(diff: Diff, changed: list[int], encode: _Json) -> Iterator[tuple[Any, ...]]:
+    for image_id in changed:
+        for f in diff.current[image_id]:
+            fixed, aliases = encode(f)
+            yield (image_id, f.vuln_id, aliases, f.package, f.version, f.purl, fixed, f.severity)
+
+
+def _change_rows(rescan_id: int, diff: Diff, encode: _Json) -> Iterator[tuple[Any, ...]]:
+    for kind, items in (("new", diff.new), ("resolved", diff.resolved)):
+        for image_id in sorted(items):
+            for f in items[image_id]:
+                yield (rescan_id, kind, image_id, f.vuln_id, f.package, f.version,
+                       encode(f)[0], f.severity)  # fmt: skip
