@@ -20,7 +20,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol
 
 import psycopg
@@ -30,6 +30,8 @@ from hullguard.inventory.dialect import DIALECTS, DatabaseTarget, Dialect, Engin
 from hullguard.inventory.interface import InventoryError
 
 _CONNECT_TIMEOUT = 10
+#: SQLite page cache for bulk writes (negative: KiB), 256 MiB
+_BULK_CACHE_KIB = -262144
 
 
 class Cursor(Protocol):
@@ -50,6 +52,7 @@ class Connection(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
     def lock(self, key: str) -> None: ...
     def lock_table(self, table: str) -> None: ...
+    def bulk(self) -> AbstractContextManager[None]: ...
     def table_exists(self, name: str) -> bool: ...
     def close(self) -> None: ...
 
@@ -116,6 +119,18 @@ class SqliteConnection:
     def lock_table(self, table: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already serialises writers."""
 
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A bigger page cache while millions of rows go in: with the default 2 MB, every
+        random index insert of one long transaction spills a page to the WAL again
+        (a 4 M-finding rescan wrote 18 GB)."""
+        before = self.raw.execute("PRAGMA cache_size").fetchone()[0]
+        self.raw.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.raw.execute(f"PRAGMA cache_size = {int(before)}")
+
     def table_exists(self, name: str) -> bool:
         return self.raw.execute(self.dialect.table_exists, (name,)).fetchone() is not None
 
@@ -165,6 +180,10 @@ class PostgresConnection:
         """Hold a transaction-scoped advisory lock on ``key`` (released at commit)."""
         number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         self.execute("SELECT pg_advisory_xact_lock(?)", (number,))
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """Nothing to tune per session: the server manages its buffers."""
+        return nullcontext()
 
     def lock_table(self, table: str) -> None:
         """Keep other writers of ``table`` out until commit (readers go on): for bulk

@@ -63,25 +63,27 @@ def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
 
 
 def _changes(store: InventoryStore, items: dict[int, list[StoredFinding]]) -> tuple[Change, ...]:
-    """Changes sorted as ``sorted()`` would (finding, then digest), without comparing
-    millions of dataclasses: distinct findings are sorted once, images by digest rank."""
+    """Changes sorted as ``sorted()`` would (finding, then digest), without comparing or
+    hashing millions of dataclasses: findings are shared objects, grouped by identity,
+    equal ones merged, sorted once; each finding's images are ordered by digest rank."""
     digests = store.digests_for(items)
     refs = store.refs_for(items)
     deployments = {i: tuple(d) for i, d in store.deployments_for(items).items()}
     rank = {image_id: n for n, image_id in enumerate(sorted(digests, key=digests.__getitem__))}
-    owners: dict[StoredFinding, list[int]] = defaultdict(list)
+    by_object: dict[int, list[int]] = defaultdict(list)
+    objects: dict[int, StoredFinding] = {}
     for image_id, findings in items.items():
         for finding in findings:
-            owners[finding].append(image_id)
+            by_object[id(finding)].append(image_id)
+            objects[id(finding)] = finding
+    owners: dict[StoredFinding, list[int]] = defaultdict(list)
+    for ident, image_ids in by_object.items():
+        owners[objects[ident]].extend(image_ids)
     out: list[Change] = []
     for finding in sorted(owners):
         for image_id in sorted(owners.pop(finding), key=rank.__getitem__):
             out.append(
-                Change(
-                    finding,
-                    digests[image_id],
-                    refs.get(image_id, ()),
-                    deployments.get(image_id, ()),
-                )
-            )
+                Change(finding, digests[image_id], refs.get(image_id, ()),
+                       deployments.get(image_id, ()))
+            )  # fmt: skip
     return tuple(out)

@@ -19,6 +19,10 @@ from hullguard.inventory.interface import Analysis, StoredFinding
 from hullguard.inventory.rescan_diff import Diff
 from hullguard.inventory.store import InventoryStore
 
+#: a findings load at least this big, and bigger than the table, goes in without its
+#: secondary indexes, re-created after (one sort instead of millions of random inserts)
+REINDEX_ROWS = 100_000
+
 
 class _Json:
     """``json.dumps`` of a finding's fixed versions and aliases, once per object."""
@@ -37,12 +41,17 @@ def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int
     """Store the rescan's result; returns the new rescan id."""
     encode = _Json()
     conn = store.conn
-    with store.transaction():
+    with conn.bulk(), store.transaction():
         conn.lock_table("findings")
         changed = sorted(diff.current)
+        indexes = _indexes_to_rebuild(store, sum(len(v) for v in diff.current.values()))
+        for name, _ in indexes:
+            conn.execute(f"DROP INDEX {name}")
         for members, params in conn.dialect.in_lists(changed):
             conn.execute(f"DELETE FROM findings WHERE image_id IN ({members})", params)  # noqa: S608
         conn.copy_rows("findings", 8, _finding_rows(diff, changed, encode))
+        for _, definition in indexes:
+            conn.execute(definition)
         conn.executemany(
             "INSERT INTO image_analyses VALUES (?,?,?,?) ON CONFLICT (image_id, analysis) "
             "DO UPDATE SET at = excluded.at, detail = excluded.detail",
@@ -57,6 +66,21 @@ def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int
         )
         conn.copy_rows("rescan_changes", 8, _change_rows(rescan_id, diff, encode))
     return rescan_id
+
+
+def _indexes_to_rebuild(store: InventoryStore, rows: int) -> list[tuple[str, str]]:
+    """The findings indexes to drop for a load of ``rows`` (a first fill), else none.
+
+    Their definitions come from the database's catalog, so a later migration that
+    changes them is honoured. On PostgreSQL the drop makes readers of ``findings``
+    wait for the commit; it only happens when the table is mostly empty."""
+    if rows < REINDEX_ROWS:
+        return []
+    held = int(store.conn.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
+    if rows <= held:
+        return []
+    found = store.conn.execute(store.conn.dialect.index_definitions, ("findings",))
+    return [(str(name), str(sql)) for name, sql in found.fetchall()]
 
 
 def _finding_rows(diff: Diff, changed: list[int], encode: _Json) -> Iterator[tuple[Any, ...]]:
