@@ -5,10 +5,11 @@ Cost grows with distinct package tuples and is streamed image by image:
 1. the matcher runs once per distinct (OS, package) tuple of the whole inventory
    (``SELECT DISTINCT`` in the database, not two million rows in Python);
 2. images are then walked in id ranges of :data:`BATCH` images: their package
-   identities and the keys of their stored findings are read for that range only,
-   the image's current findings are the union of its packages' matched findings
-   (shared objects, nothing copied), and only images whose set of finding keys
-   changed are kept for writing.
+   identities and the keys of their stored findings (joined to one string per key
+   in SQL) are read for that range only; the image's current findings are the
+   concatenation of its packages' matched findings (shared objects, deduplicated
+   once per tuple), and only images whose set of finding keys changed are kept
+   for writing.
 
 Memory is the matched tuples plus the findings of changed images; an unchanged
 image costs nothing after its batch.
