@@ -34,6 +34,12 @@ _CONNECT_TIMEOUT = 10
 _BULK_CACHE_KIB = -262144
 
 
+#: a row as (head, tail): the tail object is shared by many rows (encoded once per object)
+SharedRow = tuple[tuple[Any, ...], tuple[Any, ...]]
+#: rows per write to a COPY stream
+_COPY_CHUNK = 20_000
+
+
 class Cursor(Protocol):
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
@@ -49,6 +55,7 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
     def copy_rows(self, table: str, columns: int, rows: Iterable[Sequence[Any]]) -> None: ...
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None: ...
     def transaction(self) -> AbstractContextManager[None]: ...
     def lock(self, key: str) -> None: ...
     def lock_table(self, table: str) -> None: ...
@@ -102,6 +109,9 @@ class SqliteConnection:
         marks = ",".join("?" * columns)
         # ``table`` is one of the inventory's own table names, never user input
         self.raw.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None:
+        self.copy_rows(table, columns, (head + tail for head, tail in rows))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -171,6 +181,25 @@ class PostgresConnection:
             for row in rows:
                 copy.write_row(row)
 
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None:
+        """``COPY`` in text format, each shared tail escaped once and rows sent in chunks:
+        per row only the head is encoded (a 4 M-row load spent most of its client time
+        in per-value encoding)."""
+        cache: dict[int, tuple[tuple[Any, ...], str]] = {}  # the tail kept: ids stay unique
+        statement = sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))
+        with _mapped(self.target), self.raw.cursor() as cur, cur.copy(statement) as copy:
+            lines: list[str] = []
+            for head, tail in rows:
+                got = cache.get(id(tail))
+                if got is None:
+                    got = cache[id(tail)] = (tail, "\t".join(map(_copy_text, tail)) + "\n")
+                lines.append("\t".join(map(_copy_text, head)) + "\t" + got[1])
+                if len(lines) >= _COPY_CHUNK:
+                    copy.write("".join(lines))
+                    lines.clear()
+            if lines:
+                copy.write("".join(lines))
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with _mapped(self.target), self.raw.transaction():
@@ -199,6 +228,14 @@ class PostgresConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format (no NULLs in the inventory's bulk loads)."""
+    return str(value).translate(_COPY_ESCAPES)
 
 
 @contextmanager

@@ -6,7 +6,8 @@ them; analysis markers and ``rescan_changes`` are bulk-written too. Concurrent
 ``inventory add`` writers of findings are kept out for the transaction by
 :meth:`~hullguard.inventory.backend.Connection.lock_table` (one table lock instead
 of one advisory lock per image, which PostgreSQL's lock table could not hold for
-ten thousand images). JSON columns are encoded once per distinct finding.
+ten thousand images). JSON columns, and on PostgreSQL the COPY text of a finding's
+columns, are encoded once per distinct finding.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from hullguard.inventory.backend import SharedRow
 from hullguard.inventory.interface import Analysis, StoredFinding
 from hullguard.inventory.rescan_diff import Diff
 from hullguard.inventory.store import InventoryStore
@@ -24,22 +26,27 @@ from hullguard.inventory.store import InventoryStore
 REINDEX_ROWS = 100_000
 
 
-class _Json:
-    """``json.dumps`` of a finding's fixed versions and aliases, once per object."""
+class _Tails:
+    """The shared tails of a finding's rows (``findings`` and ``rescan_changes``), built
+    once per finding object (JSON encoded once), so bulk loads encode each once too."""
 
     def __init__(self) -> None:
-        self.cache: dict[int, tuple[str, str]] = {}
+        self.cache: dict[int, tuple[StoredFinding, tuple[Any, ...], tuple[Any, ...]]] = {}
 
-    def __call__(self, f: StoredFinding) -> tuple[str, str]:
-        got = self.cache.get(id(f))  # findings are shared objects that outlive the write
+    def __call__(self, f: StoredFinding) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        got = self.cache.get(id(f))  # the finding is kept in the entry: ids stay unique
         if got is None:
-            got = self.cache[id(f)] = (json.dumps(f.fixed), json.dumps(f.aliases))
-        return got
+            fixed = json.dumps(f.fixed)
+            stored = (f.vuln_id, json.dumps(f.aliases), f.package, f.version, f.purl, fixed,
+                      f.severity)  # fmt: skip
+            got = self.cache[id(f)] = (f, stored, (f.vuln_id, f.package, f.version, fixed,
+                                                   f.severity))  # fmt: skip
+        return got[1], got[2]
 
 
 def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int:
     """Store the rescan's result; returns the new rescan id."""
-    encode = _Json()
+    encode = _Tails()
     conn = store.conn
     with conn.bulk(), store.transaction():
         conn.lock_table("findings")
@@ -49,7 +56,7 @@ def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int
             conn.execute(f"DROP INDEX {name}")
         for members, params in conn.dialect.in_lists(changed):
             conn.execute(f"DELETE FROM findings WHERE image_id IN ({members})", params)  # noqa: S608
-        conn.copy_rows("findings", 8, _finding_rows(diff, changed, encode))
+        conn.copy_shared("findings", 8, _finding_rows(diff, changed, encode))
         for _, definition in indexes:
             conn.execute(definition)
         conn.executemany(
@@ -64,7 +71,7 @@ def write_rescan(store: InventoryStore, diff: Diff, now: str, built: str) -> int
                 (now, built, len(diff.image_ids), diff.total),
             ).fetchone()[0]
         )
-        conn.copy_rows("rescan_changes", 8, _change_rows(rescan_id, diff, encode))
+        conn.copy_shared("rescan_changes", 8, _change_rows(rescan_id, diff, encode))
     return rescan_id
 
 
@@ -83,16 +90,16 @@ def _indexes_to_rebuild(store: InventoryStore, rows: int) -> list[tuple[str, str
     return [(str(name), str(sql)) for name, sql in found.fetchall()]
 
 
-def _finding_rows(diff: Diff, changed: list[int], encode: _Json) -> Iterator[tuple[Any, ...]]:
+def _finding_rows(diff: Diff, changed: list[int], encode: _Tails) -> Iterator[SharedRow]:
     for image_id in changed:
+        head = (image_id,)
         for f in diff.current[image_id]:
-            fixed, aliases = encode(f)
-            yield (image_id, f.vuln_id, aliases, f.package, f.version, f.purl, fixed, f.severity)
+            yield head, encode(f)[0]
 
 
-def _change_rows(rescan_id: int, diff: Diff, encode: _Json) -> Iterator[tuple[Any, ...]]:
+def _change_rows(rescan_id: int, diff: Diff, encode: _Tails) -> Iterator[SharedRow]:
     for kind, items in (("new", diff.new), ("resolved", diff.resolved)):
         for image_id in sorted(items):
+            head = (rescan_id, kind, image_id)
             for f in items[image_id]:
-                yield (rescan_id, kind, image_id, f.vuln_id, f.package, f.version,
-                       encode(f)[0], f.severity)  # fmt: skip
+                yield head, encode(f)[1]

@@ -185,3 +185,14 @@ def test_new_rescan_matches_the_reference(
     finally:
         for store in stores:
             store.close()
+
+
+def test_shared_row_bulk_load_round_trips_special_characters(inventory_db: str) -> None:
+    """COPY's text format escapes tabs, newlines, carriage returns and backslashes."""
+    odd = ("tab\there", "line\nbreak\r", "back\\slash \\N", "")
+    tail = ("shared\t\\",)
+    with open_inventory(inventory_db) as store:
+        with store.transaction():
+            store.conn.copy_shared("meta", 2, [((key,), tail) for key in odd])
+        rows = store.conn.execute("SELECT key, value FROM meta WHERE value = ?", tail)
+        assert sorted(rows.fetchall()) == sorted((key, tail[0]) for key in odd)
