@@ -18,15 +18,20 @@ postgresql://…`` an existing PostgreSQL database (filled when it holds no imag
 Usage: python bench/inventory_bench.py [--images N | --full] [--rows-per-image R]
                                        [--database URL | --pg-throwaway]
                                        [--rescan] [--keep DIR] [--record]
+
+``--rescan`` times two full rescans: the first (every finding new on a fleet
+built without findings), then a steady-state one; with peak RSS and load.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -196,6 +201,24 @@ def _is_empty(target: DatabaseTarget) -> bool:
         return int(store.conn.execute("SELECT COUNT(*) FROM images").fetchone()[0]) == 0
 
 
+def _rescans(store: InventoryStore, db: Any) -> list[tuple[str, str, str]]:
+    """A rescan, then a second one (steady state: nothing new); time, changes, peak RSS."""
+    from hullguard.inventory.rescan import rescan
+
+    out = []
+    for label in ("rescan (all images)", "rescan again (steady state)"):
+        start = time.perf_counter()
+        report = rescan(store, db, "bench")
+        seconds = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out.append((label, f"{seconds * 1000:.0f}",
+                    f"{report.findings} findings, {len(report.new)} new, "
+                    f"{len(report.resolved)} resolved; peak RSS {rss:.0f} MB, "
+                    f"load {os.getloadavg()[0]:.1f}"))  # fmt: skip
+        del report
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     count = 10_000 if args.full else args.images
     work = args.keep or Path(tempfile.mkdtemp(prefix="hg-inv-bench-"))
@@ -233,12 +256,7 @@ def run(args: argparse.Namespace) -> int:
             results.append((f"who-is-affected {vid}", f"{seconds * 1000:.0f}",
                             f"{len(result.images)} images"))  # fmt: skip
         if args.rescan:
-            from hullguard.inventory.rescan import rescan
-
-            start = time.perf_counter()
-            report = rescan(store, db, "bench")
-            results.append(("rescan (all images)", f"{(time.perf_counter() - start) * 1000:.0f}",
-                            f"{report.findings} findings"))  # fmt: skip
+            results += _rescans(store, db)
     table = "\n".join(f"| {a} | {b} | {c} |" for a, b, c in results[:1]) + "\n|---|---|---|\n"
     table += "\n".join(f"| {a} | {b} | {c} |" for a, b, c in results[1:])
     machine = f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"

@@ -20,7 +20,7 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Protocol
 
 import psycopg
@@ -30,6 +30,14 @@ from hullguard.inventory.dialect import DIALECTS, DatabaseTarget, Dialect, Engin
 from hullguard.inventory.interface import InventoryError
 
 _CONNECT_TIMEOUT = 10
+#: SQLite page cache for bulk writes (negative: KiB), 256 MiB
+_BULK_CACHE_KIB = -262144
+
+
+#: a row as (head, tail): the tail object is shared by many rows (encoded once per object)
+SharedRow = tuple[tuple[Any, ...], tuple[Any, ...]]
+#: rows per write to a COPY stream
+_COPY_CHUNK = 20_000
 
 
 class Cursor(Protocol):
@@ -47,8 +55,11 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
     def copy_rows(self, table: str, columns: int, rows: Iterable[Sequence[Any]]) -> None: ...
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None: ...
     def transaction(self) -> AbstractContextManager[None]: ...
     def lock(self, key: str) -> None: ...
+    def lock_table(self, table: str) -> None: ...
+    def bulk(self) -> AbstractContextManager[None]: ...
     def table_exists(self, name: str) -> bool: ...
     def close(self) -> None: ...
 
@@ -99,6 +110,9 @@ class SqliteConnection:
         # ``table`` is one of the inventory's own table names, never user input
         self.raw.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
 
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None:
+        self.copy_rows(table, columns, (head + tail for head, tail in rows))
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.raw.execute("BEGIN IMMEDIATE")
@@ -111,6 +125,21 @@ class SqliteConnection:
 
     def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already serialises writers."""
+
+    def lock_table(self, table: str) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already serialises writers."""
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A bigger page cache while millions of rows go in: with the default 2 MB, every
+        random index insert of one long transaction spills a page to the WAL again
+        (a 4 M-finding rescan wrote 18 GB)."""
+        before = self.raw.execute("PRAGMA cache_size").fetchone()[0]
+        self.raw.execute(f"PRAGMA cache_size = {_BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.raw.execute(f"PRAGMA cache_size = {int(before)}")
 
     def table_exists(self, name: str) -> bool:
         return self.raw.execute(self.dialect.table_exists, (name,)).fetchone() is not None
@@ -152,6 +181,25 @@ class PostgresConnection:
             for row in rows:
                 copy.write_row(row)
 
+    def copy_shared(self, table: str, columns: int, rows: Iterable[SharedRow]) -> None:
+        """``COPY`` in text format, each shared tail escaped once and rows sent in chunks:
+        per row only the head is encoded (a 4 M-row load spent most of its client time
+        in per-value encoding)."""
+        cache: dict[int, tuple[tuple[Any, ...], str]] = {}  # the tail kept: ids stay unique
+        statement = sql.SQL("COPY {} FROM STDIN").format(sql.Identifier(table))
+        with _mapped(self.target), self.raw.cursor() as cur, cur.copy(statement) as copy:
+            lines: list[str] = []
+            for head, tail in rows:
+                got = cache.get(id(tail))
+                if got is None:
+                    got = cache[id(tail)] = (tail, "\t".join(map(_copy_text, tail)) + "\n")
+                lines.append("\t".join(map(_copy_text, head)) + "\t" + got[1])
+                if len(lines) >= _COPY_CHUNK:
+                    copy.write("".join(lines))
+                    lines.clear()
+            if lines:
+                copy.write("".join(lines))
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with _mapped(self.target), self.raw.transaction():
@@ -162,11 +210,32 @@ class PostgresConnection:
         number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
         self.execute("SELECT pg_advisory_xact_lock(?)", (number,))
 
+    def bulk(self) -> AbstractContextManager[None]:
+        """Nothing to tune per session: the server manages its buffers."""
+        return nullcontext()
+
+    def lock_table(self, table: str) -> None:
+        """Keep other writers of ``table`` out until commit (readers go on): for bulk
+        rewrites that would otherwise need one advisory lock per row owner."""
+        statement = sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
+            sql.Identifier(table)
+        )
+        with _mapped(self.target):
+            self.raw.execute(statement)
+
     def table_exists(self, name: str) -> bool:
         return self.execute(self.dialect.table_exists, (name,)).fetchone() is not None
 
     def close(self) -> None:
         self.raw.close()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format (no NULLs in the inventory's bulk loads)."""
+    return str(value).translate(_COPY_ESCAPES)
 
 
 @contextmanager

@@ -99,6 +99,9 @@ class Dialect:
     schema_rules: tuple[tuple[re.Pattern[str], str], ...]
     #: rows of the current schema's table named by the one parameter
     table_exists: str
+    #: (name, CREATE statement) of the non-unique indexes of the table named by the
+    #: one parameter (dropped and re-created around a first bulk fill)
+    index_definitions: str
     #: pass id lists as one array parameter (else: chunks of ``?`` marks)
     id_array: bool = False
 
@@ -149,6 +152,8 @@ DIALECTS: dict[Engine, Dialect] = {
         "?",
         (),
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
     ),
     Engine.POSTGRESQL: Dialect(
         Engine.POSTGRESQL,
@@ -156,6 +161,8 @@ DIALECTS: dict[Engine, Dialect] = {
         _PG_RULES,
         "SELECT 1 FROM information_schema.tables "
         "WHERE table_schema = current_schema() AND table_name = ?",
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = ? AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY indexname",
         id_array=True,
     ),
 }

@@ -1,22 +1,27 @@
 """``inventory rescan``: re-match every stored image against the current database.
 
-The stored findings are the baseline (what the last add or rescan found); the
-new findings replace them in one transaction, and the difference is recorded as
-a rescan snapshot (``rescans`` and ``rescan_changes``) and returned.
+The stored findings are the baseline (what the last add or rescan found); images
+whose set of finding keys changed get their findings replaced, all in one
+transaction, and the difference is recorded as a rescan snapshot (``rescans`` and
+``rescan_changes``) and returned. Computing the difference is
+:mod:`hullguard.inventory.rescan_diff` (matching once per distinct package tuple,
+streamed image by image); writing it is :mod:`hullguard.inventory.rescan_write`
+(bulk statements). See docs/adr/0200-rescan-at-scale.md.
 """
 
 from __future__ import annotations
 
-import json
+from collections import defaultdict
 from dataclasses import dataclass
 
-from hullguard.inventory.affected import match_rows
-from hullguard.inventory.interface import Analysis, DeploymentRecord, StoredFinding
+from hullguard.inventory.interface import DeploymentRecord, StoredFinding
+from hullguard.inventory.rescan_diff import diff_images, match_distinct
+from hullguard.inventory.rescan_write import write_rescan
 from hullguard.inventory.store import InventoryStore
 from hullguard.vulndb import VulnDB
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Change:
     """A finding that appeared (or went away) on one image."""
 
@@ -46,55 +51,39 @@ class RescanReport:
 
 def rescan(store: InventoryStore, db: VulnDB, now: str) -> RescanReport:
     """Re-match everything, store the result and report the difference."""
-    image_ids = sorted(store.digests_for_all())
-    current = match_rows(store, store.package_rows("1 = 1", []), db)
-    previous = store.finding_keys()
-    new: list[tuple[int, StoredFinding]] = []
-    resolved: list[tuple[int, StoredFinding]] = []
-    for image_id in image_ids:
-        before = previous.get(image_id, set())
-        after = {f.key: f for f in current.get(image_id, set())}
-        new += [(image_id, after[k]) for k in after.keys() - before]
-        if before - after.keys():
-            gone = before - after.keys()
-            resolved += [(image_id, f) for f in store.findings_for(image_id) if f.key in gone]
+    matched = match_distinct(store, db)
+    diff = diff_images(store, matched)
+    del matched
     built = db.built_at.isoformat() if db.built_at else ""
-    total = sum(len(v) for v in current.values())
-    with store.transaction():
-        changed = {i for i, _ in new} | {i for i, _ in resolved}
-        for image_id in sorted(changed):
-            store.set_findings(image_id, current.get(image_id, set()))
-        for image_id in image_ids:
-            store.mark_analysed(image_id, Analysis.VULNERABILITIES, now, built)
-        rescan_id = int(
-            store.conn.execute(
-                "INSERT INTO rescans (at, db_built_at, images, findings) VALUES (?,?,?,?) "
-                "RETURNING id",
-                (now, built, len(image_ids), total),
-            ).fetchone()[0]
-        )
-        store.conn.copy_rows(
-            "rescan_changes", 8,
-            [
-                (rescan_id, kind, i, f.vuln_id, f.package, f.version, json.dumps(f.fixed),
-                 f.severity)
-                for kind, items in (("new", new), ("resolved", resolved))
-                for i, f in items
-            ],
-        )  # fmt: skip
+    rescan_id = write_rescan(store, diff, now, built)
     return RescanReport(
-        rescan_id, now, built, len(image_ids), total,
-        _changes(store, new), _changes(store, resolved),
+        rescan_id, now, built, len(diff.image_ids), diff.total,
+        _changes(store, diff.new), _changes(store, diff.resolved),
     )  # fmt: skip
 
 
-def _changes(store: InventoryStore, items: list[tuple[int, StoredFinding]]) -> tuple[Change, ...]:
-    ids = {i for i, _ in items}
-    digests = store.digests_for(ids)
-    refs = store.refs_for(ids)
-    deployments = store.deployments_for(ids)
-    return tuple(
-        sorted(
-            Change(f, digests[i], refs.get(i, ()), tuple(deployments.get(i, []))) for i, f in items
-        )
-    )
+def _changes(store: InventoryStore, items: dict[int, list[StoredFinding]]) -> tuple[Change, ...]:
+    """Changes sorted as ``sorted()`` would (finding, then digest), without comparing or
+    hashing millions of dataclasses: findings are shared objects, grouped by identity,
+    equal ones merged, sorted once; each finding's images are ordered by digest rank."""
+    digests = store.digests_for(items)
+    refs = store.refs_for(items)
+    deployments = {i: tuple(d) for i, d in store.deployments_for(items).items()}
+    rank = {image_id: n for n, image_id in enumerate(sorted(digests, key=digests.__getitem__))}
+    by_object: dict[int, list[int]] = defaultdict(list)
+    objects: dict[int, StoredFinding] = {}
+    for image_id, findings in items.items():
+        for finding in findings:
+            by_object[id(finding)].append(image_id)
+            objects[id(finding)] = finding
+    owners: dict[StoredFinding, list[int]] = defaultdict(list)
+    for ident, image_ids in by_object.items():
+        owners[objects[ident]].extend(image_ids)
+    out: list[Change] = []
+    for finding in sorted(owners):
+        for image_id in sorted(owners.pop(finding), key=rank.__getitem__):
+            out.append(
+                Change(finding, digests[image_id], refs.get(image_id, ()),
+                       deployments.get(image_id, ()))
+            )  # fmt: skip
+    return tuple(out)

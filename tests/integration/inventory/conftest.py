@@ -125,6 +125,19 @@ def inventory_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_database(request, request.param, tmp_path)
 
 
+@pytest.fixture(params=BACKENDS)
+def inventory_pair(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """Two empty inventories on the same backend (differential tests)."""
+    return tuple(  # type: ignore[return-value]
+        new_database(request, request.param, tmp_path / name) for name in ("a", "b")
+    )
+
+
+@pytest.fixture(scope="session")
+def micronaut_sbom() -> Path:
+    return MICRONAUT_SBOM
+
+
 @pytest.fixture(scope="session")
 def app_ref(imagebuild: ModuleType) -> str:
     return f"oci:{imagebuild.app_oci()}:1.0"
