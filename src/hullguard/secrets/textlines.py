@@ -46,6 +46,12 @@ def windows(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, in
     """Merged ranges covering ``around`` lines either side of each offset (sorted)."""
     if around == 1:
         return _windows_1(offsets, lines.text)
+    return windows_general(offsets, lines, around)
+
+
+def windows_general(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, int]]:
+    """:func:`windows` through :meth:`Lines.window` for any ``around`` (the reference
+    the inlined one-line version is tested against)."""
     out: list[tuple[int, int]] = []
     for offset in offsets:
         if out and offset <= out[-1][1]:

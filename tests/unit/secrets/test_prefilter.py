@@ -27,7 +27,7 @@ from hullguard.secrets.prefilter import (
     literal_search,
 )
 from hullguard.secrets.re2path import PathRegex, re2_equivalent
-from hullguard.secrets.textlines import Lines, windows
+from hullguard.secrets.textlines import Lines, windows, windows_general
 
 KEYWORDS = sorted({b"aws", b"secret", b"pass", b"password", b"aa", b"://", b"_auth"})
 
@@ -125,19 +125,6 @@ def test_re2_refuses_what_it_would_read_otherwise(pattern: str) -> None:
     assert re2_equivalent(re.compile(pattern, re.ASCII)) is None
 
 
-def _windows_plain(offsets: list[int], lines: Lines, around: int) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for offset in offsets:
-        if out and offset <= out[-1][1]:
-            continue
-        lo, hi = lines.window(offset, around)
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(hi, out[-1][1]))
-        else:
-            out.append((lo, hi))
-    return out
-
-
 def test_one_line_windows_equal_the_general_computation() -> None:
     rng = random.Random(11)
     for text in (
@@ -151,7 +138,7 @@ def test_one_line_windows_equal_the_general_computation() -> None:
         lines = Lines(text)
         for _ in range(5):
             offsets = sorted(rng.randrange(len(text) + 1) for _ in range(rng.randrange(1, 30)))
-            assert windows(offsets, lines, 1) == _windows_plain(offsets, lines, 1), (text, offsets)
+            assert windows(offsets, lines, 1) == windows_general(offsets, lines, 1), (text, offsets)
 
 
 def _random_text(rng: random.Random) -> str:
