@@ -88,6 +88,8 @@ def _attribute(
     selected: Sequence[Cataloger],
 ) -> list[Package]:
     layers = image.layers
+    # build arguments in history carry secrets: never into an SBOM raw (once per layer)
+    steps = [redact_command(layer.created_by) or None for layer in layers]
     intro = {
         path: _introduced(collected, path, result.os_info, selected)
         for path in DB_FILES
@@ -111,8 +113,7 @@ def _attribute(
                     ev,
                     layer_index=index,
                     layer_diff_id=layer.diff_id,
-                    # build arguments in history carry secrets: never into an SBOM raw
-                    created_by=redact_command(layer.created_by) or None,
+                    created_by=steps[index],
                 )
             )
         out.append(pkg.with_evidence(tuple(evidence)))
