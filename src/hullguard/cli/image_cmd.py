@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from hullguard.audit.image_config import audit_image, relevant, render_lines
 from hullguard.cache import AnalysisCache
 from hullguard.cli.options import (
     build_cache,
@@ -34,7 +33,6 @@ from hullguard.report.imageinfo import (
     inspect_table,
     record_document,
 )
-from hullguard.scan.osinfo import image_os
 from hullguard.secrets.redact import redact_command
 
 IMAGE_HELP = """IMAGE is any of:
@@ -73,6 +71,8 @@ def inspect_cmd(
     ctx: click.Context, /, reference: str, fmt: str, output: str | None, **kw: Any
 ) -> None:
     """Show an image's digest, platform, config, layers and build history."""
+    from hullguard.audit.image_config import audit_image, render_lines  # not on `files`' path
+
     progress = RichProgress(enabled=not ctx.find_root().obj.get("quiet"))
     img = _open(ctx, reference, kw)
     cache = build_cache(ctx, kw)
@@ -101,6 +101,9 @@ def _inspect_facts(
     img: Image, cache: AnalysisCache, progress: RichProgress
 ) -> tuple[dict[int, LayerStats], OSInfo | None, list[FileRecord]]:
     """Per-layer stats, OS and the records the hardening audit needs; cached per image."""
+    from hullguard.audit.image_config import relevant
+    from hullguard.scan.osinfo import image_os
+
     key = Digest(
         "sha256:" + hashlib.sha256(json.dumps(list(img.config.diff_ids)).encode()).hexdigest()
     )
@@ -182,14 +185,14 @@ def files_cmd(
         records = view.all_records()
     else:
         records = view.final()
-    created_by = {layer.index: redact_command(layer.created_by) for layer in img.layers}
-    docs = [record_document(r, created_by) for r in records]
     if fmt == "json":
+        created_by = {layer.index: redact_command(layer.created_by) for layer in img.layers}
+        docs = [record_document(r, created_by) for r in records]
         # compact: the C encoder is ~10x faster than indented output on 100k+ files
         text = json.dumps(
             {"reference": reference, "image_id": img.config_digest, "files": docs},
             separators=(",", ":"),
         )
     else:
-        text = files_table(docs)
+        text = files_table(records)
     write_output(text, output)
