@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 INSTALLED = "/lib/apk/db/installed"
@@ -31,6 +31,8 @@ class ApkCataloger(PathCataloger):
 
     name = CatalogerId.APK
     version = 1
+
+    path_hint = PathHint(prefixes=(INSTALLED,))
 
     def wants(self, path: str) -> bool:
         return path == INSTALLED

@@ -20,7 +20,7 @@ from hullguard.catalog.run import (
     CatalogResult,
     any_sniffer,
     catalog_files,
-    is_wanted,
+    path_filter,
     sniff_candidate,
     sniff_wanted,
 )
@@ -110,6 +110,7 @@ def collect_files(
     """Every wanted file under ``root`` as ``{absolute path inside root: content}``."""
     files: dict[str, bytes] = {}
     sniffing = any_sniffer(selected)
+    wanted = path_filter(selected)
     root_dev = root.stat().st_dev
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         # like ``find -xdev``: /proc, /sys and other mounts below the root are not walked
@@ -119,7 +120,7 @@ def collect_files(
         for name in sorted(filenames):
             inside = f"{rel_dir}/{name}"
             real = Path(dirpath, name)
-            if is_wanted(inside, selected):
+            if wanted(inside):
                 target = resolve_in_root(root, inside)
             elif sniffing and _sniffable(real, selected):
                 target = real

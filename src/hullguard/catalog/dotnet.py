@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 
@@ -19,6 +19,8 @@ class DotnetDepsCataloger(PathCataloger):
 
     name = CatalogerId.DOTNET
     version = 1
+
+    path_hint = PathHint(suffixes=(".deps.json",))
 
     def wants(self, path: str) -> bool:
         return path.endswith(".deps.json")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from hullguard.catalog import purls
 from hullguard.catalog.deb822 import copyright_licenses, stanzas
-from hullguard.catalog.interface import CatalogerId, PathCataloger, basename
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 STATUS = "/var/lib/dpkg/status"
@@ -34,6 +34,8 @@ class DpkgCataloger(PathCataloger):
 
     name = CatalogerId.DPKG
     version = 1
+
+    path_hint = PathHint(prefixes=(STATUS, INFO_D), suffixes=("/copyright",))
 
     def wants(self, path: str) -> bool:
         if path == STATUS or path.startswith(STATUS_D):

@@ -10,7 +10,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hullguard.catalog.interface import ELF_MAGIC, CatalogError
+from hullguard.catalog.interface import ELF_MAGIC, CatalogError, PathHint
 from hullguard.model.package import OSInfo, Package
 
 _PT_LOAD = 1
@@ -126,6 +126,7 @@ class ElfCataloger:
     """
 
     sniffs = True
+    path_hint = PathHint()  # selects by content only
 
     def wants(self, path: str) -> bool:
         return False

@@ -81,7 +81,7 @@ def _pointer_strings(elf: ElfFile, blob: bytes, ptr_size: int, big: bool) -> tup
     return read_string(read_ptr(blob, 16)), read_string(read_ptr(blob, 16 + ptr_size))
 
 
-def _find_blob(elf: ElfFile) -> bytes | None:
+def find_blob(elf: ElfFile) -> bytes | None:
     section = elf.section(".go.buildinfo")
     if section is not None and section.startswith(BUILDINFO_MAGIC):
         return section
@@ -98,7 +98,7 @@ def _find_blob(elf: ElfFile) -> bytes | None:
 def read_buildinfo(data: bytes) -> BuildInfo | None:
     """Build info of a Go ELF executable, or ``None`` if it has none."""
     elf = ElfFile(data)
-    blob = _find_blob(elf)
+    blob = find_blob(elf)
     if blob is None or len(blob) < _HEADER:
         return None
     ptr_size, flags = blob[14], blob[15]

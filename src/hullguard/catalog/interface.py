@@ -18,6 +18,7 @@ A cataloger is sans-I/O. The orchestrator (the layer walk, or the ``dir:`` walke
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -77,6 +78,25 @@ class Cataloger(Protocol):
     def catalog(self, files: Mapping[str, bytes], os_info: OSInfo | None) -> list[Package]:
         """Packages found in ``files`` (only paths this cataloger wanted)."""
         ...
+
+
+@dataclass(frozen=True)
+class PathHint:
+    """A necessary condition on the paths a cataloger's ``wants`` accepts.
+
+    Every wanted path starts with one of ``prefixes``, ends with one of
+    ``suffixes``, or ends with one of ``isuffixes`` ignoring case; paths matching
+    none are not wanted. The layer walk merges the hints of all catalogers into
+    three tuple tests (C-level ``startswith``/``endswith``) and asks ``wants``
+    only for the few paths that pass: ~26,000 files per image otherwise cost a
+    Python call per cataloger each. A cataloger without a ``path_hint`` attribute
+    is asked about every path. ``tests/unit/catalog/test_path_hints.py`` checks
+    each hint against its ``wants`` on real images' paths.
+    """
+
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    isuffixes: tuple[str, ...] = ()
 
 
 class PathCataloger:

@@ -20,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger, basename
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 ARCHIVE_SUFFIXES = (
@@ -89,6 +89,8 @@ class JavaArchiveCataloger(PathCataloger):
 
     name = CatalogerId.JAVA
     version = 1
+
+    path_hint = PathHint(isuffixes=ARCHIVE_SUFFIXES)
 
     def wants(self, path: str) -> bool:
         return path.lower().endswith(ARCHIVE_SUFFIXES)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger, basename, dirname
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename, dirname
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 LOCKFILE = "package-lock.json"
@@ -75,6 +75,8 @@ class NpmCataloger(PathCataloger):
 
     name = CatalogerId.NPM
     version = 1
+
+    path_hint = PathHint(suffixes=(f"/{LOCKFILE}", "/package.json"))
 
     def wants(self, path: str) -> bool:
         if basename(path) == LOCKFILE:

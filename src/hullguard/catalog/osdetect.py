@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import replace
 
+from hullguard.catalog.interface import PathHint
 from hullguard.model.package import OSInfo
 
 OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
@@ -23,6 +24,8 @@ DPKG_STATUS = "/var/lib/dpkg/status"
 DPKG_STATUS_D = "/var/lib/dpkg/status.d/"
 
 _WANTED = frozenset((*OS_RELEASE_PATHS, ALPINE_RELEASE, DEBIAN_VERSION, *REDHAT_RELEASES))
+#: necessary condition on the paths :func:`wants` accepts (see ``PathHint``)
+PATH_HINT = PathHint(prefixes=(*sorted(_WANTED), DPKG_STATUS))
 _REDHAT = re.compile(r"^(?P<name>.+?)\s+release\s+(?P<version>[0-9][0-9.]*)", re.IGNORECASE)
 _REDHAT_IDS = (
     ("red hat", "rhel"),

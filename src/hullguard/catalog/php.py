@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 SUFFIX = "/vendor/composer/installed.json"
@@ -28,6 +28,8 @@ class ComposerInstalledCataloger(PathCataloger):
 
     name = CatalogerId.PHP
     version = 1
+
+    path_hint = PathHint(suffixes=(SUFFIX,))
 
     def wants(self, path: str) -> bool:
         return path.endswith(SUFFIX)

@@ -13,7 +13,7 @@ from email.parser import HeaderParser
 from email.policy import compat32
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger, basename, dirname
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename, dirname
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 _MAX_LICENSE_CHARS = 120
@@ -42,6 +42,8 @@ class PythonCataloger(PathCataloger):
 
     name = CatalogerId.PYTHON
     version = 1
+
+    path_hint = PathHint(suffixes=("/METADATA", "/PKG-INFO"), isuffixes=(".egg-info",))
 
     def wants(self, path: str) -> bool:
         return is_metadata_path(path)

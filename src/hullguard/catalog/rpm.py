@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, CatalogError, PathCataloger, basename
+from hullguard.catalog.interface import CatalogerId, CatalogError, PathCataloger, PathHint, basename
 from hullguard.catalog.rpmdb import bdb_blobs, ndb_blobs, sqlite_blobs
 from hullguard.catalog.rpmheader import RpmHeader, parse_header
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
@@ -27,6 +27,8 @@ class RpmCataloger(PathCataloger):
 
     name = CatalogerId.RPM
     version = 1
+
+    path_hint = PathHint(suffixes=tuple(f"/{name}" for name in _READERS))
 
     def wants(self, path: str) -> bool:
         return basename(path) in _READERS and path.startswith(RPM_DIRS)

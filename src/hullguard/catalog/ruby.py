@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 
 from hullguard.catalog import purls
-from hullguard.catalog.interface import CatalogerId, PathCataloger, basename, dirname
+from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename, dirname
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
 
 _ASSIGN = re.compile(
@@ -48,6 +48,8 @@ class RubyGemspecCataloger(PathCataloger):
 
     name = CatalogerId.RUBY
     version = 1
+
+    path_hint = PathHint(suffixes=(".gemspec",))
 
     def wants(self, path: str) -> bool:
         if not path.endswith(".gemspec"):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hullguard.cache import AnalysisCache
+from hullguard.catalog.buildmeta import carries_build_metadata
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.parallel import map_layers
@@ -30,8 +31,6 @@ from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
 
 ELF_MAGIC = b"\x7fELF"
-#: markers of embedded build metadata worth keeping an executable for
-BINARY_MARKERS = (b"\xff Go buildinf:", b".dep-v0")
 #: smallest executable worth sniffing
 _MIN_SNIFF = 64
 
@@ -41,7 +40,8 @@ class WalkPlan:
     """What the walk should keep.
 
     ``want(path)``: keep the surviving version of this file.
-    ``sniff_executables``: keep ELF executables carrying Go/Rust build metadata.
+    ``sniff_executables``: keep ELF executables carrying Go/Rust build metadata
+    (:func:`carries_build_metadata`: what the Go and Rust catalogers can read).
     ``history(path)``: also keep every layer's version of this file.
     ``visit``: called for every regular file of every layer with its bytes
     (``None`` when over the size limit); must not keep references it does not need.
@@ -119,7 +119,7 @@ def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCac
                 and stream.peek(4) == ELF_MAGIC
             ):
                 data = stream.read_data(max_file)
-                if data is not None and any(m in data for m in BINARY_MARKERS):
+                if data is not None and carries_build_metadata(data):
                     wanted = True
             if data is not None:
                 if wanted:

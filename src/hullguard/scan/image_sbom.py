@@ -23,7 +23,7 @@ from typing import Any
 from hullguard.cache import AnalysisCache
 from hullguard.catalog.interface import Cataloger
 from hullguard.catalog.registry import cache_key, catalogers
-from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, is_wanted
+from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, path_filter
 from hullguard.image.loader import Image
 from hullguard.model.image import Digest
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, Purl
@@ -170,7 +170,7 @@ def catalog_image(
     if hit is not None and (loaded := _load(hit)) is not None:
         return loaded
     plan = WalkPlan(
-        want=lambda path: is_wanted(path, chosen),
+        want=path_filter(chosen),
         sniff_executables=any_sniffer(chosen),
         history=lambda path: path in DB_FILES,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from hullguard.cache import AnalysisCache
 from hullguard.catalog.registry import catalogers
-from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, is_wanted
+from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, path_filter
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.walk import RECORDS_ANALYZER, RECORDS_VERSION, _decode
@@ -100,7 +100,7 @@ def scan_image(
     if need_walk:
         collector = LayerSecretCollector(secret_scanner) if secret_scanner else None
         plan = WalkPlan(
-            want=(lambda p: is_wanted(p, chosen)) if want_packages else (lambda _p: False),
+            want=path_filter(chosen) if want_packages else (lambda _p: False),
             sniff_executables=want_packages and any_sniffer(chosen),
             history=(lambda p: p in DB_FILES) if want_packages else (lambda _p: False),
             visit=collector.visit if collector else None,
