@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hullguard.catalog.interface import ELF_MAGIC, CatalogError, PathHint
 from hullguard.model.package import OSInfo, Package
@@ -18,8 +19,9 @@ _PF_X, _PF_W = 1, 2
 _MAX_SECTIONS = 65536
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
+    """One section header (a tuple: the walk reads ~35 per executable, 500 per image)."""
+
     name: str
     addr: int
     offset: int
@@ -65,7 +67,7 @@ class ElfFile:
             fmt = "IIIIII"
         if shoff == 0 or shnum == 0 or shnum > _MAX_SECTIONS:
             return []
-        raw = [self._unpack(fmt, shoff + i * shentsize) for i in range(shnum)]
+        raw = self._table(fmt, shoff, shentsize, shnum)
         if shstrndx >= shnum:
             return []
         str_off, str_size = raw[shstrndx][4], raw[shstrndx][5]
@@ -76,6 +78,14 @@ class ElfFile:
             name = names[name_off:end].decode("latin-1") if end >= 0 else ""
             out.append(Section(name, addr, offset, size, sh_type == 8))
         return out
+
+    def _table(self, fmt: str, offset: int, entsize: int, count: int) -> list[tuple[int, ...]]:
+        """``count`` header table entries of ``entsize`` bytes from ``offset``."""
+        layout = struct.Struct(self.order + fmt)
+        end = offset + count * entsize
+        if entsize == layout.size and end <= len(self.data):  # the usual case: one C call
+            return list(layout.iter_unpack(memoryview(self.data)[offset:end]))
+        return [self._unpack(fmt, offset + i * entsize) for i in range(count)]
 
     def _segments(self) -> list[Segment]:
         if self.is64:
