@@ -123,7 +123,7 @@ def _attribute(
 def _dump(packages: Sequence[Package], os_info: OSInfo | None) -> dict[str, Any]:
     rows = []
     for pkg in packages:
-        row = asdict(pkg)
+        row = asdict(replace(pkg, owned_files=()))  # not deep-copied only to be dropped
         row.pop("owned_files", None)
         rows.append(row)
     return {"packages": rows, "os": asdict(os_info) if os_info else None}
@@ -178,5 +178,6 @@ def catalog_image(
     result = catalog_files(collected.files, chosen)
     packages = tuple(_attribute(image, collected, result, chosen))
     final = CatalogResult(packages, result.os_info)
-    cache.put(SBOM_ANALYZER, SBOM_VERSION, key, _dump(final.packages, final.os_info))
+    if cache.enabled:
+        cache.put(SBOM_ANALYZER, SBOM_VERSION, key, _dump(final.packages, final.os_info))
     return final

@@ -116,9 +116,10 @@ def scan_image(
             catalog = CatalogResult(
                 tuple(_attribute(image, collected, found, chosen)), found.os_info
             )
-            cache.put(
-                SBOM_ANALYZER, SBOM_VERSION, sbom_key, _dump(catalog.packages, catalog.os_info)
-            )
+            if cache.enabled:
+                cache.put(
+                    SBOM_ANALYZER, SBOM_VERSION, sbom_key, _dump(catalog.packages, catalog.os_info)
+                )
             result.catalog = catalog
         if collector is not None:
             cached_secrets = collector.by_layer
