@@ -1,7 +1,7 @@
 """``hullguard db``: status, update, import, push and pull of the vulnerability database.
 
 ``--db PATH`` overrides the location (default ``<cache dir>/db/vuln.db``,
-honouring the global ``--cache-dir``); :func:`resolve_db_path` is shared with
+honouring the global ``--cache-dir``); ``resolve_db_path`` (in ``cli.options``) is shared with
 ``scan``. Progress goes to stderr, reports to stdout.
 """
 
@@ -14,20 +14,13 @@ from typing import Any
 
 import click
 
+from hullguard.cli.options import resolve_db_path
 from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.vulndb.build import SourceInput, SourceResult, build_database
 from hullguard.vulndb.distribution import pull_database, push_database
 from hullguard.vulndb.sources import source_names
-from hullguard.vulndb.store import default_db_path, open_db
+from hullguard.vulndb.store import open_db
 from hullguard.vulndb.update import update_database
-
-
-def resolve_db_path(ctx: click.Context, db: str | None) -> Path:
-    """``--db`` if given, else ``<--cache-dir>/db/vuln.db``, else the default."""
-    if db:
-        return Path(db).expanduser()
-    cache_dir = (ctx.obj or {}).get("cache_dir") if ctx.obj is not None else None
-    return Path(cache_dir) / "db" / "vuln.db" if cache_dir else default_db_path()
 
 
 def db_option(command: Any) -> Any:

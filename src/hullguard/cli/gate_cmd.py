@@ -61,7 +61,7 @@ def gate(
     Exit codes: 0 allow (and review: the reasons are repeated on stderr as
     warnings), 1 block, 2 usage error (bad policy, bad flags), 3 operational error.
     """
-    from hullguard.cli.db_cmd import resolve_db_path
+    from hullguard.cli.options import resolve_db_path
     from hullguard.policy.collect import GateRequest, run_gate
     from hullguard.policy.load import load_gate_policy
 

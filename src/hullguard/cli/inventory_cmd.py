@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from hullguard.cli import inventory_render as render
-from hullguard.cli.db_cmd import resolve_db_path
-from hullguard.cli.options import image_options
+from hullguard.cli.options import image_options, resolve_db_path
 from hullguard.cli.registry_options import registry_options
 from hullguard.errors import AuditInputError, UsageError
 from hullguard.fsutil import write_text

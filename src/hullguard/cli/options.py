@@ -93,3 +93,19 @@ def format_option(choices: list[str], default: str) -> Callable[[F], F]:
 output_option = click.option(
     "-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout."
 )
+
+
+def resolve_db_path(ctx: click.Context, db: str | None) -> Path:
+    """``--db`` if given, else ``<--cache-dir>/db/vuln.db``, else the default.
+
+    Here, not in ``db_cmd``: ``scan`` needs only this, and importing the ``db``
+    commands pulls in the importers and the registry client (~0.3 s).
+    """
+    if db:
+        return Path(db).expanduser()
+    cache_dir = (ctx.obj or {}).get("cache_dir") if ctx.obj is not None else None
+    if cache_dir:
+        return Path(cache_dir) / "db" / "vuln.db"
+    from hullguard.vulndb.store import default_db_path
+
+    return default_db_path()

@@ -42,7 +42,7 @@ def _match(
     severities: frozenset[Severity],
     kwargs: dict[str, Any],
 ) -> VulnReport:
-    from hullguard.cli.db_cmd import resolve_db_path
+    from hullguard.cli.options import resolve_db_path
     from hullguard.cli.vuln_options import vuln_options_from_kwargs
     from hullguard.match import scan_packages
     from hullguard.vulndb import open_db
@@ -105,7 +105,7 @@ def run_image_scan(
 
     parse_reference(target.ref)  # a malformed reference is a usage error before anything else
     if Scanner.VULN in scanners:  # fail fast, before reading any layer, when there is no DB
-        from hullguard.cli.db_cmd import resolve_db_path
+        from hullguard.cli.options import resolve_db_path
         from hullguard.vulndb import open_db
 
         open_db(resolve_db_path(ctx.find_root(), kwargs.get("db"))).close()

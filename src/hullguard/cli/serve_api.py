@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from hullguard.cli.db_cmd import resolve_db_path
+from hullguard.cli.options import resolve_db_path
 from hullguard.errors import UsageError
 from hullguard.inventory import resolve_database
 

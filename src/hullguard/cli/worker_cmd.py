@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hullguard.cache import AnalysisCache
-from hullguard.cli.db_cmd import resolve_db_path
-from hullguard.cli.options import build_limits, build_open_options, image_options
+from hullguard.cli.options import build_limits, build_open_options, image_options, resolve_db_path
 from hullguard.cli.registry_options import registry_options, registry_options_from_kwargs
 from hullguard.errors import UsageError
 from hullguard.inventory.store import ENV_URL
