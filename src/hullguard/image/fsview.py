@@ -160,6 +160,15 @@ class LayeredView:
         ]
         return sorted(out, key=lambda r: r.path)
 
+    def final_layers(self) -> dict[str, int]:
+        """``{path: layer}`` of :meth:`final` without building or sorting records."""
+        records = self._records
+        return {
+            path: record.layer
+            for path, node in self._live.items()
+            if not (record := records[node.record]).extra.get("implicit")
+        }
+
     def all_records(self) -> list[FileRecord]:
         """Every entry of every layer (whiteouts and markers included), by layer then path."""
         return sorted(

@@ -79,7 +79,7 @@ class Collected:
     def _final_layers(self) -> dict[str, int]:
         cached: dict[str, int] | None = getattr(self, "_final_cache", None)
         if cached is None:
-            cached = {r.path: r.layer for r in self.view.final()}
+            cached = self.view.final_layers()
             self._final_cache = cached
         return cached
 
@@ -195,7 +195,7 @@ def collect(
             plan.absorb(layer.index, got.visited)
         progress.advance("layers", 1)
     progress.finish("layers")
-    final_layer = {r.path: r.layer for r in view.final()}
+    final_layer = view.final_layers()
     files = {p: d for p, (lay, d) in latest.items() if final_layer.get(p) == lay}
     file_layer = {p: lay for p, (lay, _) in latest.items() if final_layer.get(p) == lay}
     return Collected(view, per_layer, files, file_layer, history, skipped)
