@@ -5,7 +5,7 @@ from __future__ import annotations
 from hullguard.image.fsview import build_view
 from hullguard.model.image import FileRecord, FileType
 
-F, D, W, O = FileType.FILE, FileType.DIR, FileType.WHITEOUT, FileType.OPAQUE
+F, D, W, OPQ = FileType.FILE, FileType.DIR, FileType.WHITEOUT, FileType.OPAQUE
 
 
 def _rec(path: str, ftype: FileType, layer: int) -> FileRecord:
@@ -17,7 +17,8 @@ def test_final_layers_is_final_as_a_mapping() -> None:
         (0, [_rec("/etc", D, 0), _rec("/etc/passwd", F, 0), _rec("/opt/a/b", F, 0),
              _rec("/var/log/x", F, 0), _rec("/srv/keep", F, 0), _rec("/srv/dir", D, 0),
              _rec("/srv/dir/child", F, 0)]),
-        (1, [_rec("/etc/passwd", F, 1), _rec("/opt/.wh.a", W, 1), _rec("/var/log/.wh..wh..opq", O, 1),
+        (1, [_rec("/etc/passwd", F, 1), _rec("/opt/.wh.a", W, 1),
+             _rec("/var/log/.wh..wh..opq", OPQ, 1),
              _rec("/var/log/y", F, 1), _rec("/srv/dir", F, 1)]),
         (2, [_rec("/opt/a/c", F, 2), _rec("/new/implicit/parents/file", F, 2)]),
     ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""records_from_rows builds FileRecords without the frozen __init__: it must equal the constructor."""
+"""records_from_rows skips the frozen __init__: it must equal the constructor."""
 
 from __future__ import annotations
 
