@@ -11,16 +11,26 @@ checksum, and normalises and checks every path before anyone sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from hullguard.errors import LimitExceeded, MalformedImage, UnsafeImage
 from hullguard.image.stream import CHUNK, Readable
+from hullguard.image.tarfields import (
+    check_symlink,
+    field_str,
+    normalise_member_path,
+    number,
+    parse_pax,
+)
 from hullguard.limits import Limits
 from hullguard.model.image import FileType
 
 BLOCK = 512
 _ZERO_BLOCK = bytes(BLOCK)
+_NUL_SPACE = b"\x00 "
 
 _TYPES: dict[bytes, FileType] = {
     b"0": FileType.FILE,
@@ -55,97 +65,54 @@ class TarEntry:
     pax: dict[str, str] = field(default_factory=dict)
 
 
-def _number(field_bytes: bytes, what: str) -> int:
-    """Parse an octal (or GNU base-256) numeric header field."""
-    try:  # fast path: plain "0000644\0" / "0000644 "
-        return int(field_bytes.rstrip(b"\x00 ") or b"0", 8)
-    except ValueError:
-        pass
-    if field_bytes and field_bytes[0] & 0x80:
-        value = int.from_bytes(field_bytes[1:], "big")
-        return -value if field_bytes[0] & 0x40 else value
-    text = field_bytes.split(b"\x00", 1)[0].strip(b" \x00")
-    if not text:
-        return 0
-    try:
-        return int(text, 8)
-    except ValueError:
-        raise MalformedImage(f"{what}: corrupt tar header (not a tar layer?)") from None
+#: a member in compact form: path, type, size, mode, uid, gid, linkname
+Row = list[Any]
 
 
-def _cstr(field_bytes: bytes) -> str:
-    return field_bytes.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+def entry_row(entry: TarEntry) -> Row:
+    """The compact row of one entry (what :meth:`TarStream.rows` returns)."""
+    # the FileType member itself: a StrEnum is its value in JSON, and ``.value`` is slow
+    return [entry.path, entry.type, entry.size, entry.mode, entry.uid, entry.gid, entry.linkname]
 
 
-def normalise_member_path(name: str, what: str, limits: Limits) -> str:
-    """Return ``/``-rooted normalised path; raise on traversal or absolute names."""
-    if (
-        len(name) < 256
-        and name[:1] not in ("/", ".")
-        and "/." not in name
-        and "//" not in name
-        and "\x00" not in name
-    ):  # fast path: already clean and relative (the common case)
-        return "/" + name.rstrip("/") if name.rstrip("/") else "/"
-    if len(name.encode("utf-8", "surrogateescape")) > limits.max_path_bytes:
-        raise LimitExceeded(f"{what}: tar entry path longer than {limits.max_path_bytes} bytes")
-    if "\x00" in name:
-        raise UnsafeImage(f"{what}: tar entry path contains a NUL byte")
-    if name.startswith("/"):
-        raise UnsafeImage(
-            f"{what}: tar entry {name!r} has an absolute path",
-            hint="layer tars must hold relative paths; the image is malformed or hostile",
+@dataclass(slots=True)
+class _Meta:
+    """Extension headers read so far that apply to the next member(s)."""
+
+    global_pax: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+    long_name: str | None = None
+    long_link: str | None = None
+
+    def clear(self) -> bool:
+        """Whether the next header stands alone (so the C scanner may read it)."""
+        return (
+            not self.pending
+            and not self.global_pax
+            and self.long_name is None
+            and self.long_link is None
         )
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise UnsafeImage(
-            f"{what}: tar entry {name!r} escapes the image root with '..'",
-            hint="the image is malformed or hostile; do not extract it",
-        )
-    return "/" + "/".join(parts)
 
 
-def check_symlink(path: str, target: str, what: str) -> None:
-    """Reject relative symlinks whose target climbs above the image root."""
-    if not target:
-        raise MalformedImage(f"{what}: symlink {path!r} has an empty target")
-    if target.startswith("/"):
-        return  # absolute targets resolve inside the image root by definition
-    depth = path.count("/") - 1  # directories above the link's own name
-    for part in target.split("/"):
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                raise UnsafeImage(
-                    f"{what}: symlink {path!r} -> {target!r} points outside the image root",
-                    hint="the image is malformed or hostile; do not extract it",
-                )
-        elif part not in ("", "."):
-            depth += 1
+# The C fast path for runs of plain headers (src/hullguard/_tarscan.c, ADR 0210):
+# optional, and HULLGUARD_PURE_PYTHON=1 turns it off. It returns only what the
+# Python code below would return for the same bytes and stops at any header it
+# does not fully handle, which the Python code then reads (and rejects, if it must).
+_ScanFn = Callable[[bytes, int, int, int, tuple[Any, ...], bool], tuple[list[Any], int, int]]
+_scan: _ScanFn | None
+try:
+    from hullguard._tarscan import scan as _scan
+except ImportError:  # no compiler at install time: the Python reader alone
+    _scan = None
+if os.environ.get("HULLGUARD_PURE_PYTHON", "") not in ("", "0"):
+    _scan = None
+#: FileType by type-flag byte for the scanner (None: extension header or unknown type)
+_SCAN_TYPES: tuple[FileType | None, ...] = tuple(_TYPES.get(bytes([i])) for i in range(256))
 
 
-def _parse_pax(data: bytes, what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    pos = 0
-    while pos < len(data):
-        if data[pos] == 0:
-            break
-        space = data.find(b" ", pos)
-        if space < 0:
-            raise MalformedImage(f"{what}: malformed PAX header")
-        try:
-            length = int(data[pos:space])
-        except ValueError:
-            raise MalformedImage(f"{what}: malformed PAX record length") from None
-        if length <= 0 or pos + length > len(data):
-            raise MalformedImage(f"{what}: malformed PAX record length")
-        record = data[space + 1 : pos + length - 1]
-        key, sep, value = record.partition(b"=")
-        if not sep:
-            raise MalformedImage(f"{what}: malformed PAX record")
-        out[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
-        pos += length
-    return out
+def accelerated() -> bool:
+    """Whether the C header scanner is in use."""
+    return _scan is not None
 
 
 class TarStream:
@@ -245,7 +212,7 @@ class TarStream:
         try:
             stored = int(block[148:156].rstrip(_NUL_SPACE) or b"0", 8)
         except ValueError:
-            stored = _number(block[148:156], self._what)
+            stored = number(block[148:156], self._what)
         computed = sum(block) - sum(block[148:156]) + 256
         if stored != computed:
             raise MalformedImage(
@@ -254,43 +221,98 @@ class TarStream:
         return block
 
     def __iter__(self) -> Iterator[TarEntry]:
-        global_pax: dict[str, str] = {}
-        pending: dict[str, str] = {}
-        long_name: str | None = None
-        long_link: str | None = None
+        scan = _scan
+        if scan is None:
+            meta = _Meta()
+            while (got := self._member(meta)) is not None:
+                if got[1]:
+                    yield got[0]
+            return
+        yield from self._iter_fast(scan)
+
+    def rows(self) -> list[Row]:
+        """Every remaining member as a compact row (``entry_row``), data skipped.
+
+        Same members, order and errors as iterating; for callers that need no
+        file contents, and the fastest way through a layer.
+        """
+        scan = _scan
+        if scan is None:
+            return [entry_row(entry) for entry in self]
+        out: list[Row] = []
+        meta = _Meta()
+        limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
+        while True:
+            if self._remaining:
+                self._finish_member()
+            if meta.clear():
+                got, self._pos, self._remaining = scan(
+                    self._buf, self._pos, limit - self.entries, max_path, _SCAN_TYPES, True
+                )
+                if got:
+                    self.entries += len(got)
+                    out += got
+                    continue
+            member = self._member(meta)
+            if member is None:
+                return out
+            if member[1]:
+                out.append(entry_row(member[0]))
+
+    def _iter_fast(self, scan: _ScanFn) -> Iterator[TarEntry]:
+        """``__iter__`` with runs of plain headers read by the C scanner."""
+        meta = _Meta()
+        limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
+        while True:
+            if self._remaining:
+                self._finish_member()
+            if meta.clear():
+                buf = self._buf
+                got = scan(buf, self._pos, limit - self.entries, max_path, _SCAN_TYPES, False)[0]
+                for path, ftype, size, mode, uid, gid, mtime, link, hoff in got:
+                    if self._buf is not buf or self._pos != hoff:
+                        break  # the consumer moved the stream: rescan from where it is
+                    self._pos = hoff + BLOCK
+                    self._data_left = size
+                    self._remaining = (size + BLOCK - 1) // BLOCK * BLOCK
+                    self.entries += 1
+                    yield TarEntry(path, ftype, size, mode, uid, gid, mtime, link, {})
+                    if self._remaining:
+                        self._finish_member()
+                if got:
+                    continue
+            member = self._member(meta)
+            if member is None:
+                return
+            if member[1]:
+                yield member[0]
+
+    def _member(self, meta: _Meta) -> tuple[TarEntry, bool] | None:
+        """Read headers up to the next member (the reference path); ``None`` at the end.
+
+        The flag says whether the member is shown (unknown type flags are
+        counted and skipped, not shown).
+        """
         while True:
             if self._remaining:
                 self._finish_member()
             block = self._header()
             if block is None:
-                return
+                return None
             typeflag = block[156:157]
             try:
                 size = int(block[124:136].rstrip(_NUL_SPACE) or b"0", 8)
             except ValueError:
-                size = _number(block[124:136], self._what)
+                size = number(block[124:136], self._what)
             if size < 0:
                 raise MalformedImage(f"{self._what}: negative member size in tar header")
-            padded = (size + BLOCK - 1) // BLOCK * BLOCK
             if typeflag in _META_TYPES:
-                if size > self._limits.max_path_bytes * 16 + 65536:
-                    raise LimitExceeded(f"{self._what}: oversized tar extension header")
-                data = self._take(padded)[:size]
-                if len(data) != size:
-                    raise MalformedImage(f"{self._what}: tar stream truncated inside a header")
-                if typeflag == b"L":
-                    long_name = data.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
-                elif typeflag == b"K":
-                    long_link = data.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
-                elif typeflag == b"g":
-                    global_pax.update(_parse_pax(data, self._what))
-                else:
-                    pending.update(_parse_pax(data, self._what))
+                self._meta_header(meta, typeflag, size)
                 continue
-            pax = {**global_pax, **pending} if global_pax else pending
-            pending = {}
-            entry = self._entry(block, typeflag, size, pax, long_name, long_link)
-            long_name = long_link = None
+            pax = {**meta.global_pax, **meta.pending} if meta.global_pax else meta.pending
+            meta.pending = {}
+            entry = self._entry(block, typeflag, size, pax, meta.long_name, meta.long_link)
+            meta.long_name = meta.long_link = None
             self.entries += 1
             if self.entries > self._limits.max_entries_per_layer:
                 raise LimitExceeded(
@@ -301,8 +323,24 @@ class TarStream:
                 self._remaining = (entry.size + BLOCK - 1) // BLOCK * BLOCK
             else:
                 self._data_left = self._remaining = 0
-            if typeflag in _TYPES:
-                yield entry
+            return entry, typeflag in _TYPES
+
+    def _meta_header(self, meta: _Meta, typeflag: bytes, size: int) -> None:
+        """Read a PAX or GNU long-name/link header's data into ``meta``."""
+        if size > self._limits.max_path_bytes * 16 + 65536:
+            raise LimitExceeded(f"{self._what}: oversized tar extension header")
+        padded = (size + BLOCK - 1) // BLOCK * BLOCK
+        data = self._take(padded)[:size]
+        if len(data) != size:
+            raise MalformedImage(f"{self._what}: tar stream truncated inside a header")
+        if typeflag == b"L":
+            meta.long_name = data.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+        elif typeflag == b"K":
+            meta.long_link = data.split(b"\x00", 1)[0].decode("utf-8", "surrogateescape")
+        elif typeflag == b"g":
+            meta.global_pax.update(parse_pax(data, self._what))
+        else:
+            meta.pending.update(parse_pax(data, self._what))
 
     def _entry(
         self,
@@ -318,9 +356,9 @@ class TarStream:
         # plain octal numbers parsed inline; anything unusual takes ``_number``.
         name = (pax.get("path") if pax else None) or long_name
         if name is None:
-            name = _field_str(block, 0, 100)
+            name = field_str(block, 0, 100)
             if block[257:262] == b"ustar" and block[345] != 0:
-                prefix = _field_str(block, 345, 500)
+                prefix = field_str(block, 345, 500)
                 if prefix:
                     name = f"{prefix}/{name}"
         if pax and "size" in pax:
@@ -332,9 +370,7 @@ class TarStream:
         path = normalise_member_path(name, self._what, self._limits)
         link = ""
         if ftype is FileType.HARDLINK or ftype is FileType.SYMLINK:
-            link = (
-                (pax.get("linkpath") if pax else None) or long_link or _field_str(block, 157, 257)
-            )
+            link = (pax.get("linkpath") if pax else None) or long_link or field_str(block, 157, 257)
             if ftype is FileType.HARDLINK:
                 link = normalise_member_path(link, self._what, self._limits)
             else:
@@ -376,22 +412,13 @@ class TarStream:
             except ValueError:
                 pass
         what = self._what
-        mode = _number(block[100:108], what)
+        mode = number(block[100:108], what)
         try:
             return (
                 mode,
-                int(pax.get("uid") or _number(block[108:116], what)),
-                int(pax.get("gid") or _number(block[116:124], what)),
-                int(float(pax.get("mtime") or _number(block[136:148], what))),
+                int(pax.get("uid") or number(block[108:116], what)),
+                int(pax.get("gid") or number(block[116:124], what)),
+                int(float(pax.get("mtime") or number(block[136:148], what))),
             )
         except ValueError:
             raise MalformedImage(f"{what}: invalid PAX uid, gid or mtime") from None
-
-
-_NUL_SPACE = b"\x00 "
-
-
-def _field_str(block: bytes, start: int, end: int) -> str:
-    """A NUL-terminated header string field (``_cstr`` without the copies)."""
-    nul = block.find(b"\x00", start, end)
-    return block[start : nul if nul >= 0 else end].decode("utf-8", "surrogateescape")

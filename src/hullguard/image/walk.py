@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.parallel import map_layers
-from hullguard.image.tarstream import TarEntry
+from hullguard.image.tarstream import Row as Row  # re-exported: workers' and the cache's form
+from hullguard.image.tarstream import TarEntry, entry_row
 from hullguard.model.frozen import from_fields
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
@@ -71,22 +71,10 @@ def read_layer(image: Image, layer: Layer, want: WantFn | None, progress: Progre
 RECORDS_ANALYZER = "records"
 RECORDS_VERSION = "1"
 
-#: a record in transit (worker -> parent) and in the cache: path, type, size, mode, uid, gid, link
-Row = list[Any]
-
 
 def row_of(entry: TarEntry) -> Row:
     """The compact form of one tar entry (what workers send and the cache stores)."""
-    # the FileType member itself: a StrEnum is its value in JSON, and ``.value`` is slow
-    return [
-        entry.path,
-        entry.type,
-        entry.size,
-        entry.mode,
-        entry.uid,
-        entry.gid,
-        entry.linkname,
-    ]
+    return entry_row(entry)
 
 
 def records_from_rows(rows: list[Row], layer: int) -> list[FileRecord]:
@@ -144,11 +132,8 @@ def _decode(rows: object, layer: int) -> list[FileRecord] | None:
 
 def read_rows(image: Image, layer: Layer, cache: AnalysisCache) -> list[Row]:
     """Read one layer's entries (digests verified) and cache them; runs in a worker."""
-    rows: list[Row] = []
-    append = rows.append
     with image.open_layer(layer) as stream:
-        for entry in stream:
-            append(row_of(entry))
+        rows = stream.rows()  # the C header scanner's fast path when it is built
     cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, rows)
     return rows
 
