@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 APT_PACKAGES := postgresql skopeo umoci buildah mmdebstrap docker-registry golang-go apache2-utils ca-certificates \
 	golang-github-moby-patternmatcher-dev python3-rpm maven golang-golang-x-mod-dev ruby php-cli \
 	php-composer-semver binutils \
-	putty-tools gnupg openssh-client nodejs busybox-static openssl curl chromium
+	putty-tools gnupg openssh-client nodejs busybox-static openssl curl chromium \
+	gcc python3-dev
 STAMP_APT := .cache/apt.stamp
 STAMP_VENV := $(VENV)/.stamp
 
@@ -26,7 +27,7 @@ $(STAMP_APT):
 
 apt: $(STAMP_APT)
 
-$(STAMP_VENV): pyproject.toml
+$(STAMP_VENV): pyproject.toml setup.py src/hullguard/_tarscan.c
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip
 	$(BIN)/pip install -q -e '.[dev,fast]'
@@ -39,8 +40,9 @@ setup: apt venv
 demo: setup
 	bash scripts/demo.sh
 
+# HULLGUARD_REQUIRE_ACCEL: fail (not fall back) when the C tar scanner was not built
 test: setup
-	export HULLGUARD_LOOPBACK_ONLY=1; \
+	export HULLGUARD_LOOPBACK_ONLY=1 HULLGUARD_REQUIRE_ACCEL=1; \
 	$(BIN)/python -m pytest -q
 
 test-unit: venv
@@ -68,4 +70,4 @@ bench: setup $(TRIVY)
 	HULLGUARD_BENCH_TRIVY=$(TRIVY) $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .cache build dist src/*.egg-info
+	rm -rf $(VENV) .cache build dist src/*.egg-info src/hullguard/*.so
