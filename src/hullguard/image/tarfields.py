@@ -8,6 +8,8 @@ they accept without raising and leaves every other input to them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from hullguard.errors import LimitExceeded, MalformedImage, UnsafeImage
 from hullguard.limits import Limits
 
@@ -105,3 +107,49 @@ def field_str(block: bytes, start: int, end: int) -> str:
     """A NUL-terminated header string field (decoded with ``surrogateescape``)."""
     nul = block.find(b"\x00", start, end)
     return block[start : nul if nul >= 0 else end].decode("utf-8", "surrogateescape")
+
+
+_NUL_SPACE = b"\x00 "
+
+
+def header_ids(block: bytes, pax: dict[str, str], what: str) -> tuple[int, int, int, int]:
+    """mode, uid, gid, mtime of a header (PAX values win)."""
+    if not pax:
+        try:  # plain octal "0000644\0" (the common case), as in ``number``'s fast path
+            return (
+                int(block[100:108].rstrip(_NUL_SPACE) or b"0", 8),
+                int(block[108:116].rstrip(_NUL_SPACE) or b"0", 8),
+                int(block[116:124].rstrip(_NUL_SPACE) or b"0", 8),
+                int(block[136:148].rstrip(_NUL_SPACE) or b"0", 8),
+            )
+        except ValueError:
+            pass
+    mode = number(block[100:108], what)
+    try:
+        return (
+            mode,
+            int(pax.get("uid") or number(block[108:116], what)),
+            int(pax.get("gid") or number(block[116:124], what)),
+            int(float(pax.get("mtime") or number(block[136:148], what))),
+        )
+    except ValueError:
+        raise MalformedImage(f"{what}: invalid PAX uid, gid or mtime") from None
+
+
+@dataclass(slots=True)
+class ExtensionState:
+    """Extension headers read so far that apply to the next member(s)."""
+
+    global_pax: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+    long_name: str | None = None
+    long_link: str | None = None
+
+    def clear(self) -> bool:
+        """Whether the next header stands alone (so the C scanner may read it)."""
+        return (
+            not self.pending
+            and not self.global_pax
+            and self.long_name is None
+            and self.long_link is None
+        )

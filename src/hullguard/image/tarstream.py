@@ -19,8 +19,10 @@ from typing import Any
 from hullguard.errors import LimitExceeded, MalformedImage, UnsafeImage
 from hullguard.image.stream import CHUNK, Readable
 from hullguard.image.tarfields import (
+    ExtensionState,
     check_symlink,
     field_str,
+    header_ids,
     normalise_member_path,
     number,
     parse_pax,
@@ -73,25 +75,6 @@ def entry_row(entry: TarEntry) -> Row:
     """The compact row of one entry (what :meth:`TarStream.rows` returns)."""
     # the FileType member itself: a StrEnum is its value in JSON, and ``.value`` is slow
     return [entry.path, entry.type, entry.size, entry.mode, entry.uid, entry.gid, entry.linkname]
-
-
-@dataclass(slots=True)
-class _Meta:
-    """Extension headers read so far that apply to the next member(s)."""
-
-    global_pax: dict[str, str] = field(default_factory=dict)
-    pending: dict[str, str] = field(default_factory=dict)
-    long_name: str | None = None
-    long_link: str | None = None
-
-    def clear(self) -> bool:
-        """Whether the next header stands alone (so the C scanner may read it)."""
-        return (
-            not self.pending
-            and not self.global_pax
-            and self.long_name is None
-            and self.long_link is None
-        )
 
 
 # The C fast path for runs of plain headers (src/hullguard/_tarscan.c, ADR 0210):
@@ -223,7 +206,7 @@ class TarStream:
     def __iter__(self) -> Iterator[TarEntry]:
         scan = _scan
         if scan is None:
-            meta = _Meta()
+            meta = ExtensionState()
             while (got := self._member(meta)) is not None:
                 if got[1]:
                     yield got[0]
@@ -240,7 +223,7 @@ class TarStream:
         if scan is None:
             return [entry_row(entry) for entry in self]
         out: list[Row] = []
-        meta = _Meta()
+        meta = ExtensionState()
         limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
         while True:
             if self._remaining:
@@ -261,7 +244,7 @@ class TarStream:
 
     def _iter_fast(self, scan: _ScanFn) -> Iterator[TarEntry]:
         """``__iter__`` with runs of plain headers read by the C scanner."""
-        meta = _Meta()
+        meta = ExtensionState()
         limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
         while True:
             if self._remaining:
@@ -287,7 +270,7 @@ class TarStream:
             if member[1]:
                 yield member[0]
 
-    def _member(self, meta: _Meta) -> tuple[TarEntry, bool] | None:
+    def _member(self, meta: ExtensionState) -> tuple[TarEntry, bool] | None:
         """Read headers up to the next member (the reference path); ``None`` at the end.
 
         The flag says whether the member is shown (unknown type flags are
@@ -325,7 +308,7 @@ class TarStream:
                 self._data_left = self._remaining = 0
             return entry, typeflag in _TYPES
 
-    def _meta_header(self, meta: _Meta, typeflag: bytes, size: int) -> None:
+    def _meta_header(self, meta: ExtensionState, typeflag: bytes, size: int) -> None:
         """Read a PAX or GNU long-name/link header's data into ``meta``."""
         if size > self._limits.max_path_bytes * 16 + 65536:
             raise LimitExceeded(f"{self._what}: oversized tar extension header")
@@ -386,7 +369,7 @@ class TarStream:
                 ftype = FileType.OPAQUE
             elif base.startswith(WHITEOUT_PREFIX):
                 ftype = FileType.WHITEOUT
-        mode, uid, gid, mtime = self._ids(block, pax)
+        mode, uid, gid, mtime = header_ids(block, pax, self._what)
         return TarEntry(
             path=path,
             type=ftype,
@@ -398,27 +381,3 @@ class TarStream:
             linkname=link if ftype is FileType.HARDLINK or ftype is FileType.SYMLINK else "",
             pax=pax,
         )
-
-    def _ids(self, block: bytes, pax: dict[str, str]) -> tuple[int, int, int, int]:
-        """mode, uid, gid, mtime of a header (PAX values win)."""
-        if not pax:
-            try:  # plain octal "0000644\0" (the common case), as in ``_number``'s fast path
-                return (
-                    int(block[100:108].rstrip(_NUL_SPACE) or b"0", 8),
-                    int(block[108:116].rstrip(_NUL_SPACE) or b"0", 8),
-                    int(block[116:124].rstrip(_NUL_SPACE) or b"0", 8),
-                    int(block[136:148].rstrip(_NUL_SPACE) or b"0", 8),
-                )
-            except ValueError:
-                pass
-        what = self._what
-        mode = number(block[100:108], what)
-        try:
-            return (
-                mode,
-                int(pax.get("uid") or number(block[108:116], what)),
-                int(pax.get("gid") or number(block[116:124], what)),
-                int(float(pax.get("mtime") or number(block[136:148], what))),
-            )
-        except ValueError:
-            raise MalformedImage(f"{what}: invalid PAX uid, gid or mtime") from None
