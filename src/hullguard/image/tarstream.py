@@ -114,19 +114,28 @@ class TarStream:
     # -- buffered primitives -------------------------------------------------
     def _take(self, n: int) -> bytes:
         avail = len(self._buf) - self._pos
-        if avail < n:
-            parts = [self._buf[self._pos :]]
-            have = avail
-            while have < n:
-                chunk = self._raw.read(max(CHUNK, n - have))
-                if not chunk:
-                    break
+        if avail >= n:
+            out = self._buf[self._pos : self._pos + n]
+            self._pos += n
+            return out
+        # Spans chunks (large files the analyzers read): copy each byte once into
+        # the result; keep only the unread tail of the last chunk as the buffer.
+        parts: list[bytes | memoryview] = [memoryview(self._buf)[self._pos :]]
+        have = avail
+        tail = b""
+        while have < n:
+            chunk = self._raw.read(max(CHUNK, n - have))
+            if not chunk:
+                break
+            need = n - have
+            if len(chunk) > need:
+                parts.append(memoryview(chunk)[:need])
+                tail = chunk[need:]
+            else:
                 parts.append(chunk)
-                have += len(chunk)
-            self._buf = b"".join(parts)
-            self._pos = 0
-        out = self._buf[self._pos : self._pos + n]
-        self._pos += len(out)
+            have += min(len(chunk), need)
+        out = b"".join(parts)
+        self._buf, self._pos = tail, 0
         return out
 
     def _skip(self, n: int) -> None:
