@@ -11,7 +11,7 @@ Findings that share an id or alias for one package are merged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from functools import lru_cache
 from typing import Any, Protocol
@@ -23,7 +23,7 @@ from hullguard.model.frozen import from_fields
 from hullguard.model.package import OSInfo, Package
 from hullguard.versions import InvalidVersion, NpmRange, VersionScheme
 from hullguard.versions.osv import compile_affected
-from hullguard.versions.osv_bounds import load_bounds
+from hullguard.versions.osv_bounds import bounds_check
 from hullguard.versions.registry import sort_versions
 from hullguard.vulndb.interface import (
     SOURCE_PRIORITY,
@@ -58,21 +58,27 @@ _STATUS = {
 }
 
 
-def _compiled(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme) -> Any:
-    # entries with the same stored ``affected`` text share one compiled form
-    key: tuple[str, ...] = (
-        ("range", scheme, entry.range_key)
-        if entry.range_key
-        else (entry.namespace, entry.name, entry.advisory_id, entry.source)
-    )
-    found = index.compiled.get(key)
+Check = Callable[[str], bool]
+
+
+def _check_key(entry: AffectedEntry, scheme: VersionScheme) -> tuple[str, ...]:
+    # entries with the same stored ``affected`` text share one compiled check
+    if entry.range_key:
+        return ("check", scheme, entry.range_key)
+    return ("check", entry.namespace, entry.name, entry.advisory_id, entry.source)
+
+
+def _compile(index: AdvisoryIndex, entry: AffectedEntry, scheme: VersionScheme) -> Check:
+    """The entry's verdict function ``version -> affected`` (compiled once, cached)."""
+    key = _check_key(entry, scheme)
+    found: Check | None = index.compiled.get(key)
     if found is None:
-        if entry.bounds:  # pre-compiled at import: no version parsing here
-            found = load_bounds(entry.bounds, scheme)
+        if entry.bounds:  # pre-compiled at import: no advisory version parsed here
+            found = bounds_check(entry.bounds, scheme)
         elif (npm := entry.affected.get("npm_range")) is not None:
-            found = NpmRange.parse(str(npm))
+            found = NpmRange.parse(str(npm)).allows
         else:
-            found = compile_affected(entry.affected, scheme)
+            found = compile_affected(entry.affected, scheme).affects
         index.compiled[key] = found
     return found
 
@@ -81,16 +87,7 @@ def precompile(index: AdvisoryIndex, entry: AffectedEntry) -> None:
     """Compile one entry into the index's cache (for ``VulnDB.preload``)."""
     if entry.status not in _INACTIVE:
         with suppress(InvalidVersion):  # reported as skipped when a package meets it
-            _compiled(index, entry, scheme_for_namespace(entry.namespace))
-
-
-def _affects(
-    index: AdvisoryIndex, entry: AffectedEntry, version: str, scheme: VersionScheme
-) -> bool:
-    compiled = _compiled(index, entry, scheme)
-    if isinstance(compiled, NpmRange):
-        return compiled.allows(version)
-    return bool(compiled.affects(version))
+            _compile(index, entry, scheme_for_namespace(entry.namespace))
 
 
 def _best(entries: Sequence[AffectedEntry]) -> dict[VulnId, AffectedEntry]:
@@ -187,23 +184,34 @@ def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
     return kept
 
 
+#: per lookup key: its scheme and the active best entries with their check's cache key
+Plan = tuple[VersionScheme, list[tuple[AffectedEntry, tuple[str, ...]]]]
+
+
+def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
+    """What to evaluate for one ``(namespace, name)`` (worked out once per key)."""
+    plan_key = ("plan", key.namespace, key.name)
+    plan: Plan | None = index.compiled.get(plan_key)
+    if plan is None:
+        best = _best(index.entries(key.namespace, key.name)).values()
+        scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
+        active = [(e, _check_key(e, scheme)) for e in best if e.status not in _INACTIVE]
+        plan = index.compiled[plan_key] = (scheme, active)
+    return plan
+
+
 def _hits(
     package: Package, key: LookupKey, index: AdvisoryIndex
 ) -> tuple[list[AffectedEntry], list[Skipped]]:
     """The best entries of each advisory whose ranges include the package's version."""
-    best_key = ("best", key.namespace, key.name, "")
-    best = index.compiled.get(best_key)
-    if best is None:
-        best = list(_best(index.entries(key.namespace, key.name)).values())
-        index.compiled[best_key] = best
-    scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
+    scheme, plan = _plan(index, key)
+    compiled, version = index.compiled, key.version
     hits: list[AffectedEntry] = []
     skipped: list[Skipped] = []
-    for entry in best:
-        if entry.status in _INACTIVE:
-            continue
+    for entry, check_key in plan:  # hot loop: ~32,000 checks in a cold 5,000-package scan
         try:
-            if _affects(index, entry, key.version, scheme):
+            check = compiled.get(check_key) or _compile(index, entry, scheme)
+            if check(version):
                 hits.append(entry)
         except InvalidVersion as exc:
             if exc.version == key.version:
