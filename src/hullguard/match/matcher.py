@@ -31,6 +31,7 @@ from hullguard.vulndb.interface import (
     AffectedEntry,
     EntryStatus,
     Severity,
+    SourceKind,
     VulnId,
 )
 from hullguard.vulndb.namespaces import scheme_for_namespace
@@ -98,8 +99,9 @@ def _best(entries: Sequence[AffectedEntry]) -> dict[VulnId, AffectedEntry]:
 
 
 def _status(entry: AffectedEntry) -> FindingStatus:
-    if entry.status in _STATUS:
-        return _STATUS[entry.status]
+    found = _STATUS.get(entry.status)
+    if found is not None:
+        return found
     return FindingStatus.FIXED if entry.fixed else FindingStatus.AFFECTED_NO_FIX
 
 
@@ -111,9 +113,14 @@ def _title(advisory: Advisory | None) -> str:
     return line if len(line) <= 120 else line[:117] + "..."
 
 
+#: ``SourceKind.value`` is a Python-level property: these are read once per template
+_SOURCE_NAMES = {kind: kind.value for kind in SourceKind}
+_VENDOR = {kind: f"vendor ({kind.value})" for kind in SourceKind}
+
+
 def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity, str]:
     if entry.severity is not Severity.UNKNOWN:
-        return entry.severity, f"vendor ({entry.source.value})"
+        return entry.severity, _VENDOR[entry.source]
     if advisory is not None and advisory.severity is not Severity.UNKNOWN:
         return advisory.severity, advisory.severity_source
     return Severity.UNKNOWN, ""
@@ -139,7 +146,7 @@ def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]
         "title": _title(advisory),
         "namespace": entry.namespace,
         "lookup_name": entry.name,
-        "data_source": entry.source.value,
+        "data_source": _SOURCE_NAMES[entry.source],
         "references": advisory.references if advisory else (),
     }
 
@@ -148,14 +155,14 @@ def _finding(
     index: AdvisoryIndex,
     package: Package,
     key: LookupKey,
-    entry: AffectedEntry,
+    hit: PlanItem,
     advisories: dict[str, Advisory],
 ) -> Finding:
-    cache_key = ("finding", entry.namespace, entry.name, entry.advisory_id + "|" + entry.source)
-    template = index.compiled.get(cache_key)
+    entry, _, template_key = hit
+    template = index.compiled.get(template_key)
     if template is None:
         template = _template(entry, advisories.get(entry.advisory_id))
-        index.compiled[cache_key] = template
+        index.compiled[template_key] = template
     return from_fields(
         Finding,
         {
@@ -184,8 +191,10 @@ def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
     return kept
 
 
-#: per lookup key: its scheme and the active best entries with their check's cache key
-Plan = tuple[VersionScheme, list[tuple[AffectedEntry, tuple[str, ...]]]]
+#: an active best entry of a key with the cache keys of its check and finding template
+PlanItem = tuple[AffectedEntry, tuple[str, ...], tuple[str, ...]]
+#: per lookup key: its scheme and its plan items
+Plan = tuple[VersionScheme, list[PlanItem]]
 
 
 def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
@@ -195,24 +204,29 @@ def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
     if plan is None:
         best = _best(index.entries(key.namespace, key.name)).values()
         scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
-        active = [(e, _check_key(e, scheme)) for e in best if e.status not in _INACTIVE]
+        active = [
+            (e, _check_key(e, scheme), ("finding", e.namespace, e.name, e.advisory_id, e.source))
+            for e in best
+            if e.status not in _INACTIVE
+        ]
         plan = index.compiled[plan_key] = (scheme, active)
     return plan
 
 
 def _hits(
     package: Package, key: LookupKey, index: AdvisoryIndex
-) -> tuple[list[AffectedEntry], list[Skipped]]:
+) -> tuple[list[PlanItem], list[Skipped]]:
     """The best entries of each advisory whose ranges include the package's version."""
     scheme, plan = _plan(index, key)
     compiled, version = index.compiled, key.version
-    hits: list[AffectedEntry] = []
+    hits: list[PlanItem] = []
     skipped: list[Skipped] = []
-    for entry, check_key in plan:  # hot loop: ~32,000 checks in a cold 5,000-package scan
+    for item in plan:
+        entry, check_key, _ = item  # hot loop: ~32,000 checks in a cold 5,000-package scan
         try:
             check = compiled.get(check_key) or _compile(index, entry, scheme)
             if check(version):
-                hits.append(entry)
+                hits.append(item)
         except InvalidVersion as exc:
             if exc.version == key.version:
                 return [], [Skipped(package.name, package.version, package.purl, exc.message)]
@@ -226,11 +240,12 @@ def _findings(
     index: AdvisoryIndex,
     package: Package,
     key: LookupKey,
-    hits: Sequence[AffectedEntry],
+    hits: Sequence[PlanItem],
     advisories: dict[str, Advisory],
 ) -> list[Finding]:
     findings = [
-        (SOURCE_PRIORITY[e.source], _finding(index, package, key, e, advisories)) for e in hits
+        (SOURCE_PRIORITY[hit[0].source], _finding(index, package, key, hit, advisories))
+        for hit in hits
     ]
     return _merge_aliases(findings)
 
@@ -243,7 +258,7 @@ def match_package(
     if key is None:
         return [], []
     hits, skipped = _hits(package, key, index)
-    advisories = index.advisories([e.advisory_id for e in hits]) if hits else {}
+    advisories = index.advisories([hit[0].advisory_id for hit in hits]) if hits else {}
     return _findings(index, package, key, hits, advisories), skipped
 
 
@@ -267,13 +282,13 @@ def _match_all(
     index.prefetch((k.namespace, k.name) for _, k in keyed)
     findings: list[Finding] = []
     skipped: list[Skipped] = []
-    matched: list[tuple[Package, LookupKey, list[AffectedEntry]]] = []
+    matched: list[tuple[Package, LookupKey, list[PlanItem]]] = []
     for package, key in keyed:
         hits, missed = _hits(package, key, index)
         skipped.extend(missed)
         if hits:
             matched.append((package, key, hits))
-    advisories = index.advisories(e.advisory_id for _, _, hits in matched for e in hits)
+    advisories = index.advisories(hit[0].advisory_id for _, _, hits in matched for hit in hits)
     for package, key, hits in matched:
         findings.extend(_findings(index, package, key, hits, advisories))
     findings.sort(key=Finding.sort_key)
