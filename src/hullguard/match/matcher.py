@@ -27,7 +27,7 @@ from hullguard.versions.osv_bounds import bounds_check
 from hullguard.versions.registry import sort_versions
 from hullguard.vulndb.interface import (
     SOURCE_PRIORITY,
-    Advisory,
+    AdvisoryBrief,
     AffectedEntry,
     EntryStatus,
     Severity,
@@ -48,7 +48,9 @@ class AdvisoryIndex(Protocol):
 
     def entries(self, namespace: str, name: str) -> list[AffectedEntry]: ...
 
-    def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]: ...
+    def briefs(self, ids: Iterable[str]) -> dict[str, AdvisoryBrief]:
+        """What findings show of these advisories (missing ids are absent)."""
+        ...
 
 
 _INACTIVE = {EntryStatus.NOT_AFFECTED, EntryStatus.UNDETERMINED}
@@ -105,11 +107,10 @@ def _status(entry: AffectedEntry) -> FindingStatus:
     return FindingStatus.FIXED if entry.fixed else FindingStatus.AFFECTED_NO_FIX
 
 
-def _title(advisory: Advisory | None) -> str:
+def _title(advisory: AdvisoryBrief | None) -> str:
     if advisory is None:
         return ""
-    text = advisory.summary or advisory.details
-    line = " ".join(text.split())
+    line = " ".join(advisory.text.split())
     return line if len(line) <= 120 else line[:117] + "..."
 
 
@@ -118,7 +119,7 @@ _SOURCE_NAMES = {kind: kind.value for kind in SourceKind}
 _VENDOR = {kind: f"vendor ({kind.value})" for kind in SourceKind}
 
 
-def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity, str]:
+def _severity(entry: AffectedEntry, advisory: AdvisoryBrief | None) -> tuple[Severity, str]:
     if entry.severity is not Severity.UNKNOWN:
         return entry.severity, _VENDOR[entry.source]
     if advisory is not None and advisory.severity is not Severity.UNKNOWN:
@@ -129,7 +130,7 @@ def _severity(entry: AffectedEntry, advisory: Advisory | None) -> tuple[Severity
 _sorted_fixed = lru_cache(maxsize=1 << 16)(sort_versions)
 
 
-def _template(entry: AffectedEntry, advisory: Advisory | None) -> dict[str, Any]:
+def _template(entry: AffectedEntry, advisory: AdvisoryBrief | None) -> dict[str, Any]:
     """The package-independent fields of a finding for one entry."""
     severity, severity_source = _severity(entry, advisory)
     return {
@@ -156,7 +157,7 @@ def _finding(
     package: Package,
     key: LookupKey,
     hit: PlanItem,
-    advisories: dict[str, Advisory],
+    advisories: dict[str, AdvisoryBrief],
 ) -> Finding:
     entry, _, template_key = hit
     template = index.compiled.get(template_key)
@@ -204,7 +205,7 @@ def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
     if plan is None:
         best = _best(index.entries(key.namespace, key.name)).values()
         scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
-        active = [
+        active: list[PlanItem] = [
             (e, _check_key(e, scheme), ("finding", e.namespace, e.name, e.advisory_id, e.source))
             for e in best
             if e.status not in _INACTIVE
@@ -241,7 +242,7 @@ def _findings(
     package: Package,
     key: LookupKey,
     hits: Sequence[PlanItem],
-    advisories: dict[str, Advisory],
+    advisories: dict[str, AdvisoryBrief],
 ) -> list[Finding]:
     findings = [
         (SOURCE_PRIORITY[hit[0].source], _finding(index, package, key, hit, advisories))
@@ -258,7 +259,7 @@ def match_package(
     if key is None:
         return [], []
     hits, skipped = _hits(package, key, index)
-    advisories = index.advisories([hit[0].advisory_id for hit in hits]) if hits else {}
+    advisories = index.briefs([hit[0].advisory_id for hit in hits]) if hits else {}
     return _findings(index, package, key, hits, advisories), skipped
 
 
@@ -288,7 +289,7 @@ def _match_all(
         skipped.extend(missed)
         if hits:
             matched.append((package, key, hits))
-    advisories = index.advisories(hit[0].advisory_id for _, _, hits in matched for hit in hits)
+    advisories = index.briefs(hit[0].advisory_id for _, _, hits in matched for hit in hits)
     for package, key, hits in matched:
         findings.extend(_findings(index, package, key, hits, advisories))
     findings.sort(key=Finding.sort_key)

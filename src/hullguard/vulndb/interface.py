@@ -1,7 +1,8 @@
 """Vulnerability-database contract: record types, source kinds, statuses, errors.
 
 Owns the values importers produce (:class:`Advisory`, :class:`AffectedEntry`,
-:class:`SupportEnded`, bundled in an :class:`ImportBatch`), the enums that name
+:class:`SupportEnded`, bundled in an :class:`ImportBatch`), what the matcher
+reads of an advisory (:class:`AdvisoryBrief`), the enums that name
 sources (:class:`SourceKind`), distro statuses (:class:`EntryStatus`) and
 severities (:class:`Severity`, re-exported from :mod:`hullguard.model.severity`:
 one enum for every scanner; Debian's ``unimportant`` is its ``NEGLIGIBLE``),
@@ -88,6 +89,38 @@ class Advisory:
     modified: str = ""
     withdrawn: str = ""
     references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdvisoryBrief:
+    """What a finding shows of an :class:`Advisory`, read without its other long texts.
+
+    ``text`` is the advisory's ``summary``, or its ``details`` when it has no
+    summary (what a finding's title is made from).
+    """
+
+    id: VulnId
+    aliases: tuple[str, ...]
+    text: str
+    severity: Severity
+    severity_source: str
+    cvss_vector: str
+    cvss_score: float | None
+    references: tuple[str, ...]
+
+    @classmethod
+    def of(cls, advisory: Advisory) -> AdvisoryBrief:
+        """The brief of a whole advisory."""
+        return cls(
+            advisory.id,
+            advisory.aliases,
+            advisory.summary or advisory.details,
+            advisory.severity,
+            advisory.severity_source,
+            advisory.cvss_vector,
+            advisory.cvss_score,
+            advisory.references,
+        )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 from hullguard.model.frozen import from_fields
 from hullguard.vulndb.interface import (
     Advisory,
+    AdvisoryBrief,
     AffectedEntry,
     EntryStatus,
     Severity,
@@ -32,6 +33,12 @@ _decode_json = json.JSONDecoder().raw_decode
 def _json(text: str) -> Any:
     return _decode_json(text)[0]
 
+
+#: the columns of an :class:`AdvisoryBrief`: one text instead of summary and details
+BRIEF_COLUMNS = (
+    "id, aliases, CASE WHEN summary != '' THEN summary ELSE details END, "
+    "severity, severity_source, cvss_vector, cvss_score, refs"
+)
 
 _SOURCES = {s.value: s for s in SourceKind}
 _STATUSES = {s.value: s for s in EntryStatus}
@@ -119,5 +126,22 @@ class RowDecoder:
                 "modified": row[11],
                 "withdrawn": row[12],
                 "references": self._list(row[13]),
+            },
+        )
+
+    def brief(self, row: tuple[Any, ...]) -> AdvisoryBrief:
+        """A :data:`BRIEF_COLUMNS` row -> :class:`AdvisoryBrief`."""
+        vid, aliases, text, severity, severity_source, vector, score, refs = row
+        return from_fields(
+            AdvisoryBrief,
+            {
+                "id": vid,  # a VulnId (NewType: no runtime conversion)
+                "aliases": self._list(aliases),
+                "text": text,
+                "severity": _SEVERITIES[severity],
+                "severity_source": severity_source,
+                "cvss_vector": vector,
+                "cvss_score": score,
+                "references": self._list(refs),
             },
         )

@@ -10,7 +10,13 @@ import pytest
 
 from hullguard.match.model import Finding, FindingStatus
 from hullguard.model.package import Evidence, PackageType
-from hullguard.vulndb.interface import Advisory, AffectedEntry, Severity, SupportEnded
+from hullguard.vulndb.interface import (
+    Advisory,
+    AdvisoryBrief,
+    AffectedEntry,
+    Severity,
+    SupportEnded,
+)
 
 
 class FakeIndex:
@@ -34,6 +40,9 @@ class FakeIndex:
 
     def advisories(self, ids: Iterable[str]) -> dict[str, Advisory]:
         return {i: self._advisories[i] for i in ids if i in self._advisories}
+
+    def briefs(self, ids: Iterable[str]) -> dict[str, AdvisoryBrief]:
+        return {i: AdvisoryBrief.of(a) for i, a in self.advisories(ids).items()}
 
     def namespace_entries(self, namespace: str) -> dict[str, list[AffectedEntry]]:
         out: dict[str, list[AffectedEntry]] = {}
