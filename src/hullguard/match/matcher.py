@@ -23,7 +23,7 @@ from hullguard.model.frozen import from_fields
 from hullguard.model.package import OSInfo, Package
 from hullguard.versions import InvalidVersion, NpmRange, VersionScheme
 from hullguard.versions.osv import compile_affected
-from hullguard.versions.osv_bounds import bounds_check
+from hullguard.versions.osv_bounds import bounds_check, portable_key
 from hullguard.versions.registry import sort_versions
 from hullguard.vulndb.interface import (
     SOURCE_PRIORITY,
@@ -41,6 +41,16 @@ class AdvisoryIndex(Protocol):
     """What the matcher needs from a database (``VulnDB`` implements it)."""
 
     compiled: dict[tuple[str, ...], Any]
+
+    def candidates(
+        self, wanted: Sequence[tuple[str, str, str | None, str | None]]
+    ) -> list[tuple[int, AffectedEntry, bool]] | None:
+        """Entries per wanted key with stored intervals checked (None: use :meth:`entries`).
+
+        ``wanted`` holds ``(namespace, name, ECOSYSTEM key, SEMVER key)`` of the
+        versions (:func:`portable_key`); see ``VulnDB.candidates``.
+        """
+        ...
 
     def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
         """Load the entries of these ``(namespace, name)`` keys in bulk (may be a no-op)."""
@@ -198,6 +208,10 @@ PlanItem = tuple[AffectedEntry, tuple[str, ...], tuple[str, ...]]
 Plan = tuple[VersionScheme, list[PlanItem]]
 
 
+def _template_key(entry: AffectedEntry) -> tuple[str, ...]:
+    return ("finding", entry.namespace, entry.name, entry.advisory_id, entry.source)
+
+
 def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
     """What to evaluate for one ``(namespace, name)`` (worked out once per key)."""
     plan_key = ("plan", key.namespace, key.name)
@@ -206,9 +220,7 @@ def _plan(index: AdvisoryIndex, key: LookupKey) -> Plan:
         best = _best(index.entries(key.namespace, key.name)).values()
         scheme = scheme_for_namespace(key.namespace) if best else VersionScheme.GENERIC
         active: list[PlanItem] = [
-            (e, _check_key(e, scheme), ("finding", e.namespace, e.name, e.advisory_id, e.source))
-            for e in best
-            if e.status not in _INACTIVE
+            (e, _check_key(e, scheme), _template_key(e)) for e in best if e.status not in _INACTIVE
         ]
         plan = index.compiled[plan_key] = (scheme, active)
     return plan
@@ -280,12 +292,14 @@ def _match_all(
     packages: Sequence[Package], os_info: OSInfo | None, index: AdvisoryIndex
 ) -> tuple[list[Finding], list[Skipped]]:
     keyed = [(p, k) for p in packages if (k := lookup_key(p, os_info)) is not None]
-    index.prefetch((k.namespace, k.name) for _, k in keyed)
+    results = _checked_in_db(index, keyed)
+    if results is None:  # no stored intervals: evaluate every entry here
+        index.prefetch((k.namespace, k.name) for _, k in keyed)
+        results = [_hits(package, key, index) for package, key in keyed]
     findings: list[Finding] = []
     skipped: list[Skipped] = []
     matched: list[tuple[Package, LookupKey, list[PlanItem]]] = []
-    for package, key in keyed:
-        hits, missed = _hits(package, key, index)
+    for (package, key), (hits, missed) in zip(keyed, results, strict=True):
         skipped.extend(missed)
         if hits:
             matched.append((package, key, hits))
@@ -295,6 +309,73 @@ def _match_all(
     findings.sort(key=Finding.sort_key)
     skipped.sort(key=lambda s: (s.package_name, s.package_version, s.purl, s.vuln_id))
     return findings, skipped
+
+
+def _version_keys(namespace: str, version: str) -> tuple[str | None, str | None]:
+    scheme = scheme_for_namespace(namespace)
+    ecosystem = portable_key("E", scheme, version)
+    if ":" in namespace:  # distro feeds have no SEMVER ranges (a None key is still exact)
+        return ecosystem, None
+    return ecosystem, portable_key("S", scheme, version)
+
+
+def _checked_in_db(
+    index: AdvisoryIndex, keyed: Sequence[tuple[Package, LookupKey]]
+) -> list[tuple[list[PlanItem], list[Skipped]]] | None:
+    """Hits and skips per package with plain intervals checked by the database.
+
+    Each distinct ``(namespace, name, version)`` is resolved once; a package
+    whose own version fails to parse on an entry goes through :func:`_hits`,
+    which reports exactly what the in-memory path reports.
+    """
+    distinct: dict[tuple[str, str, str], int] = {}
+    wanted: list[tuple[str, str, str | None, str | None]] = []
+    for _, key in keyed:
+        triple = (key.namespace, key.name, key.version)
+        if triple not in distinct:
+            distinct[triple] = len(wanted)
+            wanted.append((key.namespace, key.name, *_version_keys(key.namespace, key.version)))
+    rows = index.candidates(wanted)
+    if rows is None:
+        return None
+    found: list[list[tuple[AffectedEntry, bool]]] = [[] for _ in wanted]
+    for i, entry, decided in rows:
+        found[i].append((entry, decided))
+    resolved = [
+        _resolve(index, namespace, version, items)
+        for (namespace, _, version), items in zip(distinct, found, strict=True)
+    ]
+    out: list[tuple[list[PlanItem], list[Skipped]]] = []
+    for package, key in keyed:
+        done = resolved[distinct[(key.namespace, key.name, key.version)]]
+        if done is None:
+            out.append(_hits(package, key, index))
+            continue
+        hits, skips = done
+        out.append(
+            (hits, [Skipped(package.name, package.version, package.purl, m, v) for m, v in skips])
+        )
+    return out
+
+
+def _resolve(
+    index: AdvisoryIndex, namespace: str, version: str, items: list[tuple[AffectedEntry, bool]]
+) -> tuple[list[PlanItem], list[tuple[str, str]]] | None:
+    """Hits and ``(message, vuln id)`` skips of one version; None: its own version failed."""
+    scheme = scheme_for_namespace(namespace) if items else VersionScheme.GENERIC
+    compiled = index.compiled
+    hits: list[PlanItem] = []
+    skips: list[tuple[str, str]] = []
+    for entry, decided in items:
+        item = (entry, _check_key(entry, scheme), _template_key(entry))
+        try:
+            if decided or (compiled.get(item[1]) or _compile(index, entry, scheme))(version):
+                hits.append(item)
+        except InvalidVersion as exc:
+            if exc.version == version:
+                return None
+            skips.append((exc.message, entry.advisory_id))
+    return hits, skips
 
 
 def distinct_ids(findings: Iterable[Finding]) -> Mapping[str, int]:

@@ -147,6 +147,39 @@ def _is_interval(events: list[list[Any]], limits: list[Any]) -> bool:
     return len(events) == 2 and events[1][0] == 1 and events[1][1] is not None  # 1: fixed
 
 
+def interval(text: str) -> tuple[str, str, str | None] | None:
+    """``(range code, low, high)`` when stored bounds are one plain interval, else None.
+
+    Plain: no ``versions`` list, one range, no limit, events ``introduced low``
+    [``fixed high``]. A version ``v`` (as a portable key ``k`` of that range
+    type) is then affected exactly when ``low <= k`` and (``high`` is None or
+    ``k < high``); ``low`` is ``""`` for ``introduced 0``, which every key passes.
+    The database stores it so the check runs inside SQLite (ADR 0145, schema 3).
+    """
+    if not text:
+        return None
+    _fmt, versions, ranges = _loads(text)
+    if versions or len(ranges) != 1:
+        return None
+    code, events, limits = ranges[0]
+    if not _is_interval(events, limits):
+        return None
+    return code, events[0][1] or "", events[1][1] if len(events) == 2 else None
+
+
+def portable_key(code: str, scheme: VersionScheme, version: str) -> str | None:
+    """The portable key stored bounds of range ``code`` compare ``version`` with, or None.
+
+    None when the version does not parse (or the scheme has no portable keys):
+    a caller then evaluates the bounds in Python, which reports the problem.
+    """
+    try:
+        key: str = _portable(code, scheme)(version)
+    except InvalidVersion:
+        return None
+    return key
+
+
 def bounds_check(text: str, scheme: VersionScheme) -> Check:
     """``load_bounds(text, scheme).affects``: same verdicts and errors, built cheaper."""
     _fmt, versions, ranges = _loads(text)

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.versions import VersionScheme
-from hullguard.versions.osv_bounds import encode_bounds
+from hullguard.versions.osv_bounds import encode_bounds, interval
 from hullguard.versions.registry import sort_versions
 from hullguard.vulndb import schema
 from hullguard.vulndb.importers import detect, iter_files
-from hullguard.vulndb.interface import ImportBatch, SourceKind, VulnDBError
+from hullguard.vulndb.interface import SOURCE_PRIORITY, ImportBatch, SourceKind, VulnDBError
 from hullguard.vulndb.namespaces import scheme_for_namespace
 from hullguard.vulndb.severity_fill import fill_severities, reset_fills
 
@@ -81,12 +81,20 @@ class _Precompiler:
 
     def __init__(self) -> None:
         self._bounds: dict[tuple[str, VersionScheme], str] = {}
+        self._spans: dict[str, tuple[str, str, str | None]] = {}
         self._fixed: dict[tuple[tuple[str, ...], VersionScheme], str] = {}
 
     def bounds(self, affected_text: str, affected: Mapping[str, Any], scheme: VersionScheme) -> str:
         found = self._bounds.get((affected_text, scheme))
         if found is None:
             found = self._bounds[(affected_text, scheme)] = encode_bounds(affected, scheme)
+        return found
+
+    def span(self, bounds: str) -> tuple[str, str, str | None]:
+        """``(span, low, high)`` columns of stored bounds (``span`` ``''``: not plain)."""
+        found = self._spans.get(bounds)
+        if found is None:
+            found = self._spans[bounds] = interval(bounds) or ("", "", None)
         return found
 
     def fixed(self, fixed: tuple[str, ...], scheme: VersionScheme) -> str:
@@ -101,6 +109,7 @@ def _entry_rows(origin: str, batch: ImportBatch, pre: _Precompiler) -> list[tupl
     for e in batch.entries:
         scheme = scheme_for_namespace(e.namespace)
         affected = json.dumps(e.affected, separators=(",", ":"))
+        bounds = pre.bounds(affected, e.affected, scheme)
         rows.append(
             (
                 e.namespace,
@@ -112,7 +121,8 @@ def _entry_rows(origin: str, batch: ImportBatch, pre: _Precompiler) -> list[tupl
                 pre.fixed(e.fixed, scheme),
                 affected,
                 e.severity.value,
-                pre.bounds(affected, e.affected, scheme),
+                bounds,
+                *pre.span(bounds),
             )
         )
     return rows
@@ -223,6 +233,7 @@ def build_database(
                 if notify:
                     notify(f"importing {source.name} from {source.path}")
                 results.append(_import_source(conn, source, stamp))
+            conn.execute(schema.mark_best_sql({k.value: v for k, v in SOURCE_PRIORITY.items()}))
             filled = fill_severities(conn)
             if notify:
                 notify(f"severity filled from aliases or vectors for {filled} advisories")

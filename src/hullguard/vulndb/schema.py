@@ -1,14 +1,19 @@
 """SQLite schema of the vulnerability database (one place, versioned).
 
 Lookups are by ``(namespace, name)``: ``affected`` is a WITHOUT ROWID table
-clustered on that key. ``origin`` names the input (source) a row came from so
-one source can be replaced without touching the others.
+clustered on that key. ``best`` is 0 for an entry that a more trusted source's
+entry of the same advisory overrides (set after every build: :func:`mark_best_sql`);
+``span``/``low``/``high`` hold the entry's bounds when they are one plain
+interval (``span`` the range code, ``''`` otherwise), so SQLite can check it.
+``origin`` names the input (source) a row came from so one source can be
+replaced without touching the others.
 """
 
 from __future__ import annotations
 
 #: 2: ``affected.bounds`` (pre-compiled ranges) and ``fixed`` stored sorted (ADR 0145)
-SCHEMA_VERSION = 2
+#: 3: ``affected.best``/``span``/``low``/``high``: plain intervals checked in SQL (ADR 0145)
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +36,8 @@ CREATE TABLE IF NOT EXISTS affected (
     source TEXT NOT NULL, origin TEXT NOT NULL, status TEXT NOT NULL,
     fixed TEXT NOT NULL, affected TEXT NOT NULL, severity TEXT NOT NULL,
     bounds TEXT NOT NULL DEFAULT '',
+    best INTEGER NOT NULL DEFAULT 1, span TEXT NOT NULL DEFAULT '',
+    low TEXT NOT NULL DEFAULT '', high TEXT,
     PRIMARY KEY (namespace, name, advisory_id, source)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_origin ON affected (origin);
@@ -56,6 +63,34 @@ ON CONFLICT(id) DO UPDATE SET
   cvss_score = COALESCE(advisories.cvss_score, excluded.cvss_score)
 """
 
-INSERT_ENTRY = "INSERT OR REPLACE INTO affected VALUES (?,?,?,?,?,?,?,?,?,?)"
+INSERT_ENTRY = (
+    "INSERT OR REPLACE INTO affected (namespace, name, advisory_id, source, origin, status, "
+    "fixed, affected, severity, bounds, span, low, high) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 INSERT_SUPPORT = "INSERT OR REPLACE INTO support_ended VALUES (?,?,?,?,?,?)"
 INSERT_SOURCE = "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?)"
+
+
+def _priority_sql(column: str, priorities: dict[str, int]) -> str:
+    cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in sorted(priorities.items()))
+    return f"(CASE {column} {cases} ELSE 99 END)"
+
+
+def mark_best_sql(priorities: dict[str, int]) -> str:
+    """The statement that sets ``affected.best`` (the matcher's choice, made at build).
+
+    Per ``(namespace, name, advisory_id)`` the entry of the lowest priority wins,
+    ties going to the smaller source name (the order the matcher's stable sort of
+    rows in key order gives).
+    """
+    mine, theirs = (
+        _priority_sql("affected.source", priorities),
+        _priority_sql("b.source", priorities),
+    )
+    return f"""
+UPDATE affected SET best = NOT EXISTS (
+  SELECT 1 FROM affected AS b
+  WHERE b.namespace = affected.namespace AND b.name = affected.name
+    AND b.advisory_id = affected.advisory_id AND b.source != affected.source
+    AND ({theirs} < {mine} OR ({theirs} = {mine} AND b.source < affected.source))
+)"""  # noqa: S608 (source names and ranks come from code, not input)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from hullguard.vulndb.interface import (
     Advisory,
     AdvisoryBrief,
     AffectedEntry,
+    EntryStatus,
     SupportEnded,
     VulnDBError,
 )
@@ -55,6 +56,24 @@ _ENTRY_QUERY = (
     "SELECT name, advisory_id, source, status, fixed, affected, severity, bounds "
     "FROM affected WHERE namespace = ?"
 )
+
+
+_KEY = "(CASE a.span WHEN 'S' THEN w.skey ELSE w.ekey END)"
+#: best, active entries of the wanted keys that the stored interval does not rule out;
+#: the last column says the interval decided (the entry affects the version)
+_CANDIDATES = f"""
+WITH want (i, namespace, name, ekey, skey) AS (VALUES {{values}})
+SELECT w.i, a.name, a.advisory_id, a.source, a.status, a.fixed, a.affected, a.severity,
+       a.bounds, a.span != '' AND {_KEY} IS NOT NULL
+FROM want AS w CROSS JOIN affected AS a ON a.namespace = w.namespace AND a.name = w.name
+WHERE a.best AND a.status NOT IN ('{EntryStatus.NOT_AFFECTED}', '{EntryStatus.UNDETERMINED}')
+  AND (a.span = '' OR {_KEY} IS NULL OR ({_KEY} >= a.low AND (a.high IS NULL OR {_KEY} < a.high)))
+"""  # noqa: S608 (no input in the text: values are bound parameters)
+#: wanted keys per candidates query (5 parameters each)
+_WANT_CHUNK = 1000
+#: one wanted key: namespace, name, and the version's portable keys for ECOSYSTEM
+#: and SEMVER ranges (None: the version does not parse, or no such keys)
+Wanted = tuple[str, str, str | None, str | None]
 
 
 class VulnDB:
@@ -128,6 +147,30 @@ class VulnDB:
                     by_key.setdefault((namespace, row[0]), []).append(decode(namespace, row))
             for name in ordered:
                 self._by_key.setdefault((namespace, name), [])
+
+    def candidates(
+        self, wanted: Sequence[Wanted]
+    ) -> list[tuple[int, AffectedEntry, bool]] | None:
+        """Entries to consider for each wanted key, with the version check done in SQLite.
+
+        Yields ``(index into wanted, entry, decided)`` for the best active entry
+        of each advisory whose stored plain interval includes the version
+        (``decided``) or that has no plain interval or no key to compare
+        (the caller evaluates those). None when a wanted namespace was
+        preloaded: the in-memory index answers then.
+        """
+        if any(w[0] in self._entries for w in wanted):
+            return None
+        out: list[tuple[int, AffectedEntry, bool]] = []
+        decode = self._decode.entry
+        for start in range(0, len(wanted), _WANT_CHUNK):
+            chunk = wanted[start : start + _WANT_CHUNK]
+            values = ",".join(["(?,?,?,?,?)"] * len(chunk))
+            params = [v for n, w in enumerate(chunk, start) for v in (n, *w)]
+            for row in self._conn.execute(_CANDIDATES.format(values=values), params):
+                i = row[0]
+                out.append((i, decode(wanted[i][0], row[1:9]), bool(row[9])))
+        return out
 
     def has_namespace(self, namespace: str) -> bool:
         """Whether any entry of ``namespace`` exists (one indexed probe)."""

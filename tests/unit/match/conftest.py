@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,9 @@ class FakeIndex:
         self.compiled: dict[tuple[str, ...], Any] = {}
         self.built_at: datetime | None = datetime(2026, 1, 1, tzinfo=UTC)
         self.ended: list[SupportEnded] = []
+
+    def candidates(self, wanted: Sequence[tuple[str, str, str | None, str | None]]) -> None:
+        """No stored intervals: the matcher evaluates every entry."""
 
     def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
         """Everything is in memory already."""
