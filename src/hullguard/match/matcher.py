@@ -43,12 +43,12 @@ class AdvisoryIndex(Protocol):
     compiled: dict[tuple[str, ...], Any]
 
     def candidates(
-        self, wanted: Sequence[tuple[str, str, str | None, str | None]]
+        self, wanted: Sequence[tuple[str, str, str, str | None, str | None]]
     ) -> list[tuple[int, AffectedEntry, bool]] | None:
-        """Entries per wanted key with stored intervals checked (None: use :meth:`entries`).
+        """Entries per wanted key with stored bounds checked (None: use :meth:`entries`).
 
-        ``wanted`` holds ``(namespace, name, ECOSYSTEM key, SEMVER key)`` of the
-        versions (:func:`portable_key`); see ``VulnDB.candidates``.
+        ``wanted`` holds ``(namespace, name, "\\n" + version + "\\n", ECOSYSTEM key,
+        SEMVER key)`` (:func:`portable_key`); see ``VulnDB.candidates``.
         """
         ...
 
@@ -311,12 +311,16 @@ def _match_all(
     return findings, skipped
 
 
-def _version_keys(namespace: str, version: str) -> tuple[str | None, str | None]:
-    scheme = scheme_for_namespace(namespace)
-    ecosystem = portable_key("E", scheme, version)
-    if ":" in namespace:  # distro feeds have no SEMVER ranges (a None key is still exact)
-        return ecosystem, None
-    return ecosystem, portable_key("S", scheme, version)
+#: schemes whose advisories use SEMVER-typed ranges; elsewhere such a range (if any) is
+#: evaluated here, not in SQLite (a None key is always exact, only slower)
+_SEMVER_RANGES = {VersionScheme.GOLANG, VersionScheme.NPM, VersionScheme.SEMVER}
+
+
+def _wanted(key: LookupKey) -> tuple[str, str, str, str | None, str | None]:
+    scheme = scheme_for_namespace(key.namespace)
+    semver = portable_key("S", scheme, key.version) if scheme in _SEMVER_RANGES else None
+    line = "\n" + key.version + "\n"
+    return key.namespace, key.name, line, portable_key("E", scheme, key.version), semver
 
 
 def _checked_in_db(
@@ -329,12 +333,12 @@ def _checked_in_db(
     which reports exactly what the in-memory path reports.
     """
     distinct: dict[tuple[str, str, str], int] = {}
-    wanted: list[tuple[str, str, str | None, str | None]] = []
+    wanted: list[tuple[str, str, str, str | None, str | None]] = []
     for _, key in keyed:
         triple = (key.namespace, key.name, key.version)
         if triple not in distinct:
             distinct[triple] = len(wanted)
-            wanted.append((key.namespace, key.name, *_version_keys(key.namespace, key.version)))
+            wanted.append(_wanted(key))
     rows = index.candidates(wanted)
     if rows is None:
         return None
@@ -348,7 +352,7 @@ def _checked_in_db(
     out: list[tuple[list[PlanItem], list[Skipped]]] = []
     for package, key in keyed:
         done = resolved[distinct[(key.namespace, key.name, key.version)]]
-        if done is None:
+        if done is None or "\n" in key.version:  # a newline would break the listed check
             out.append(_hits(package, key, index))
             continue
         hits, skips = done

@@ -147,24 +147,32 @@ def _is_interval(events: list[list[Any]], limits: list[Any]) -> bool:
     return len(events) == 2 and events[1][0] == 1 and events[1][1] is not None  # 1: fixed
 
 
-def interval(text: str) -> tuple[str, str, str | None] | None:
-    """``(range code, low, high)`` when stored bounds are one plain interval, else None.
+def interval(text: str) -> tuple[str, str, str, str | None] | None:
+    """``(span, listed, low, high)`` when stored bounds are plain, else None.
 
-    Plain: no ``versions`` list, one range, no limit, events ``introduced low``
-    [``fixed high``]. A version ``v`` (as a portable key ``k`` of that range
-    type) is then affected exactly when ``low <= k`` and (``high`` is None or
-    ``k < high``); ``low`` is ``""`` for ``introduced 0``, which every key passes.
-    The database stores it so the check runs inside SQLite (ADR 0145, schema 3).
+    Plain: at most one range, with no limit and events ``introduced low``
+    [``fixed high``]; ``span`` is its range code (``"V"``: no range, only the
+    ``versions`` list). ``listed`` is ``"\n"`` + the listed versions joined by
+    ``"\n"`` + ``"\n"`` (``""`` for none). A version ``v`` with the portable key
+    ``k`` of that range type is then affected exactly when ``"\n" + v + "\n"``
+    is in ``listed``, or ``low <= k`` and (``high`` is None or ``k < high``);
+    ``low`` is ``""`` for ``introduced 0``, which every key passes. The database
+    stores this so SQLite runs the check (ADR 0145, schema 3).
     """
     if not text:
         return None
     _fmt, versions, ranges = _loads(text)
-    if versions or len(ranges) != 1:
+    if any("\n" in v for v in versions):
+        return None
+    listed = "\n" + "\n".join(versions) + "\n" if versions else ""
+    if not ranges:
+        return "V", listed, "", None
+    if len(ranges) != 1:
         return None
     code, events, limits = ranges[0]
     if not _is_interval(events, limits):
         return None
-    return code, events[0][1] or "", events[1][1] if len(events) == 2 else None
+    return code, listed, events[0][1] or "", events[1][1] if len(events) == 2 else None
 
 
 def portable_key(code: str, scheme: VersionScheme, version: str) -> str | None:

@@ -81,7 +81,7 @@ class _Precompiler:
 
     def __init__(self) -> None:
         self._bounds: dict[tuple[str, VersionScheme], str] = {}
-        self._spans: dict[str, tuple[str, str, str | None]] = {}
+        self._spans: dict[str, tuple[str, str, str, str | None]] = {}
         self._fixed: dict[tuple[tuple[str, ...], VersionScheme], str] = {}
 
     def bounds(self, affected_text: str, affected: Mapping[str, Any], scheme: VersionScheme) -> str:
@@ -90,11 +90,11 @@ class _Precompiler:
             found = self._bounds[(affected_text, scheme)] = encode_bounds(affected, scheme)
         return found
 
-    def span(self, bounds: str) -> tuple[str, str, str | None]:
-        """``(span, low, high)`` columns of stored bounds (``span`` ``''``: not plain)."""
+    def span(self, bounds: str) -> tuple[str, str, str, str | None]:
+        """``(span, listed, low, high)`` columns of stored bounds (``span`` ``''``: not plain)."""
         found = self._spans.get(bounds)
         if found is None:
-            found = self._spans[bounds] = interval(bounds) or ("", "", None)
+            found = self._spans[bounds] = interval(bounds) or ("", "", "", None)
         return found
 
     def fixed(self, fixed: tuple[str, ...], scheme: VersionScheme) -> str:

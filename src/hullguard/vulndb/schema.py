@@ -3,8 +3,9 @@
 Lookups are by ``(namespace, name)``: ``affected`` is a WITHOUT ROWID table
 clustered on that key. ``best`` is 0 for an entry that a more trusted source's
 entry of the same advisory overrides (set after every build: :func:`mark_best_sql`);
-``span``/``low``/``high`` hold the entry's bounds when they are one plain
-interval (``span`` the range code, ``''`` otherwise), so SQLite can check it.
+``span``/``listed``/``low``/``high`` hold the entry's bounds when they are
+plain (:func:`hullguard.versions.osv_bounds.interval`; ``span`` ``''``
+otherwise), so SQLite can check them.
 ``origin`` names the input (source) a row came from so one source can be
 replaced without touching the others.
 """
@@ -12,7 +13,7 @@ replaced without touching the others.
 from __future__ import annotations
 
 #: 2: ``affected.bounds`` (pre-compiled ranges) and ``fixed`` stored sorted (ADR 0145)
-#: 3: ``affected.best``/``span``/``low``/``high``: plain intervals checked in SQL (ADR 0145)
+#: 3: ``affected.best`` and ``span``/``listed``/``low``/``high``: plain bounds checked in SQL
 SCHEMA_VERSION = 3
 
 DDL = """
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS affected (
     fixed TEXT NOT NULL, affected TEXT NOT NULL, severity TEXT NOT NULL,
     bounds TEXT NOT NULL DEFAULT '',
     best INTEGER NOT NULL DEFAULT 1, span TEXT NOT NULL DEFAULT '',
-    low TEXT NOT NULL DEFAULT '', high TEXT,
+    listed TEXT NOT NULL DEFAULT '', low TEXT NOT NULL DEFAULT '', high TEXT,
     PRIMARY KEY (namespace, name, advisory_id, source)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_origin ON affected (origin);
@@ -65,7 +66,8 @@ ON CONFLICT(id) DO UPDATE SET
 
 INSERT_ENTRY = (
     "INSERT OR REPLACE INTO affected (namespace, name, advisory_id, source, origin, status, "
-    "fixed, affected, severity, bounds, span, low, high) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "fixed, affected, severity, bounds, span, listed, low, high) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 INSERT_SUPPORT = "INSERT OR REPLACE INTO support_ended VALUES (?,?,?,?,?,?)"
 INSERT_SOURCE = "INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?,?)"

@@ -59,21 +59,23 @@ _ENTRY_QUERY = (
 
 
 _KEY = "(CASE a.span WHEN 'S' THEN w.skey ELSE w.ekey END)"
-#: best, active entries of the wanted keys that the stored interval does not rule out;
-#: the last column says the interval decided (the entry affects the version)
+_LISTED = "(a.listed != '' AND instr(a.listed, w.line) > 0)"
+#: best, active entries of the wanted keys that the stored plain bounds do not rule out;
+#: the last column says the stored bounds decided (the entry affects the version)
 _CANDIDATES = f"""
-WITH want (i, namespace, name, ekey, skey) AS (VALUES {{values}})
+WITH want (i, namespace, name, line, ekey, skey) AS (VALUES {{values}})
 SELECT w.i, a.name, a.advisory_id, a.source, a.status, a.fixed, a.affected, a.severity,
-       a.bounds, a.span != '' AND {_KEY} IS NOT NULL
+       a.bounds, a.span != '' AND ({_LISTED} OR a.span = 'V' OR {_KEY} IS NOT NULL)
 FROM want AS w CROSS JOIN affected AS a ON a.namespace = w.namespace AND a.name = w.name
 WHERE a.best AND a.status NOT IN ('{EntryStatus.NOT_AFFECTED}', '{EntryStatus.UNDETERMINED}')
-  AND (a.span = '' OR {_KEY} IS NULL OR ({_KEY} >= a.low AND (a.high IS NULL OR {_KEY} < a.high)))
+  AND (a.span = '' OR {_LISTED} OR (a.span != 'V' AND ({_KEY} IS NULL
+       OR ({_KEY} >= a.low AND (a.high IS NULL OR {_KEY} < a.high)))))
 """  # noqa: S608 (no input in the text: values are bound parameters)
-#: wanted keys per candidates query (5 parameters each)
+#: wanted keys per candidates query (6 parameters each)
 _WANT_CHUNK = 1000
-#: one wanted key: namespace, name, and the version's portable keys for ECOSYSTEM
-#: and SEMVER ranges (None: the version does not parse, or no such keys)
-Wanted = tuple[str, str, str | None, str | None]
+#: one wanted key: namespace, name, the version between newlines, and its portable
+#: keys for ECOSYSTEM and SEMVER ranges (None: the version does not parse, or no keys)
+Wanted = tuple[str, str, str, str | None, str | None]
 
 
 class VulnDB:
@@ -148,9 +150,7 @@ class VulnDB:
             for name in ordered:
                 self._by_key.setdefault((namespace, name), [])
 
-    def candidates(
-        self, wanted: Sequence[Wanted]
-    ) -> list[tuple[int, AffectedEntry, bool]] | None:
+    def candidates(self, wanted: Sequence[Wanted]) -> list[tuple[int, AffectedEntry, bool]] | None:
         """Entries to consider for each wanted key, with the version check done in SQLite.
 
         Yields ``(index into wanted, entry, decided)`` for the best active entry
@@ -165,7 +165,7 @@ class VulnDB:
         decode = self._decode.entry
         for start in range(0, len(wanted), _WANT_CHUNK):
             chunk = wanted[start : start + _WANT_CHUNK]
-            values = ",".join(["(?,?,?,?,?)"] * len(chunk))
+            values = ",".join(["(?,?,?,?,?,?)"] * len(chunk))
             params = [v for n, w in enumerate(chunk, start) for v in (n, *w)]
             for row in self._conn.execute(_CANDIDATES.format(values=values), params):
                 i = row[0]

@@ -29,7 +29,7 @@ class FakeIndex:
         self.built_at: datetime | None = datetime(2026, 1, 1, tzinfo=UTC)
         self.ended: list[SupportEnded] = []
 
-    def candidates(self, wanted: Sequence[tuple[str, str, str | None, str | None]]) -> None:
+    def candidates(self, wanted: Sequence[tuple[str, str, str, str | None, str | None]]) -> None:
         """No stored intervals: the matcher evaluates every entry."""
 
     def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
