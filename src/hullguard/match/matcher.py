@@ -117,13 +117,6 @@ def _status(entry: AffectedEntry) -> FindingStatus:
     return FindingStatus.FIXED if entry.fixed else FindingStatus.AFFECTED_NO_FIX
 
 
-def _title(advisory: AdvisoryBrief | None) -> str:
-    if advisory is None:
-        return ""
-    line = " ".join(advisory.text.split())
-    return line if len(line) <= 120 else line[:117] + "..."
-
-
 #: ``SourceKind.value`` is a Python-level property: these are read once per template
 _SOURCE_NAMES = {kind: kind.value for kind in SourceKind}
 _VENDOR = {kind: f"vendor ({kind.value})" for kind in SourceKind}
@@ -154,7 +147,7 @@ def _template(entry: AffectedEntry, advisory: AdvisoryBrief | None) -> dict[str,
         "severity_source": severity_source,
         "cvss_score": advisory.cvss_score if advisory else None,
         "cvss_vector": advisory.cvss_vector if advisory else "",
-        "title": _title(advisory),
+        "title": advisory.title if advisory else "",
         "namespace": entry.namespace,
         "lookup_name": entry.name,
         "data_source": _SOURCE_NAMES[entry.source],

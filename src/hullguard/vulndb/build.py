@@ -25,7 +25,13 @@ from hullguard.versions.osv_bounds import encode_bounds, interval
 from hullguard.versions.registry import sort_versions
 from hullguard.vulndb import schema
 from hullguard.vulndb.importers import detect, iter_files
-from hullguard.vulndb.interface import SOURCE_PRIORITY, ImportBatch, SourceKind, VulnDBError
+from hullguard.vulndb.interface import (
+    SOURCE_PRIORITY,
+    ImportBatch,
+    SourceKind,
+    VulnDBError,
+    advisory_title,
+)
 from hullguard.vulndb.namespaces import scheme_for_namespace
 from hullguard.vulndb.severity_fill import fill_severities, reset_fills
 
@@ -235,6 +241,8 @@ def build_database(
                 results.append(_import_source(conn, source, stamp))
             conn.execute(schema.mark_best_sql({k.value: v for k, v in SOURCE_PRIORITY.items()}))
             filled = fill_severities(conn)
+            conn.create_function("hg_title", 2, advisory_title, deterministic=True)
+            conn.execute(schema.SET_TITLES)
             if notify:
                 notify(f"severity filled from aliases or vectors for {filled} advisories")
             conn.executemany(

@@ -91,17 +91,22 @@ class Advisory:
     references: tuple[str, ...] = ()
 
 
+def advisory_title(summary: str, details: str) -> str:
+    """A finding's title: the summary (else the details) on one line, at most 120 characters."""
+    line = " ".join((summary or details).split())
+    return line if len(line) <= 120 else line[:117] + "..."
+
+
 @dataclass(frozen=True)
 class AdvisoryBrief:
-    """What a finding shows of an :class:`Advisory`, read without its other long texts.
+    """What a finding shows of an :class:`Advisory`, read without its long texts.
 
-    ``text`` is the advisory's ``summary``, or its ``details`` when it has no
-    summary (what a finding's title is made from).
+    ``title`` is :func:`advisory_title` (stored by the database build).
     """
 
     id: VulnId
     aliases: tuple[str, ...]
-    text: str
+    title: str
     severity: Severity
     severity_source: str
     cvss_vector: str
@@ -114,7 +119,7 @@ class AdvisoryBrief:
         return cls(
             advisory.id,
             advisory.aliases,
-            advisory.summary or advisory.details,
+            advisory_title(advisory.summary, advisory.details),
             advisory.severity,
             advisory.severity_source,
             advisory.cvss_vector,

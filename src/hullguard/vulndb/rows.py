@@ -34,11 +34,8 @@ def _json(text: str) -> Any:
     return _decode_json(text)[0]
 
 
-#: the columns of an :class:`AdvisoryBrief`: one text instead of summary and details
-BRIEF_COLUMNS = (
-    "id, aliases, CASE WHEN summary != '' THEN summary ELSE details END, "
-    "severity, severity_source, cvss_vector, cvss_score, refs"
-)
+#: the columns of an :class:`AdvisoryBrief` (the stored title, not summary and details)
+BRIEF_COLUMNS = "id, aliases, title, severity, severity_source, cvss_vector, cvss_score, refs"
 
 _SOURCES = {s.value: s for s in SourceKind}
 _STATUSES = {s.value: s for s in EntryStatus}
@@ -131,13 +128,13 @@ class RowDecoder:
 
     def brief(self, row: tuple[Any, ...]) -> AdvisoryBrief:
         """A :data:`BRIEF_COLUMNS` row -> :class:`AdvisoryBrief`."""
-        vid, aliases, text, severity, severity_source, vector, score, refs = row
+        vid, aliases, title, severity, severity_source, vector, score, refs = row
         return from_fields(
             AdvisoryBrief,
             {
                 "id": vid,  # a VulnId (NewType: no runtime conversion)
                 "aliases": self._list(aliases),
-                "text": text,
+                "title": title,
                 "severity": _SEVERITIES[severity],
                 "severity_source": severity_source,
                 "cvss_vector": vector,

@@ -13,7 +13,8 @@ replaced without touching the others.
 from __future__ import annotations
 
 #: 2: ``affected.bounds`` (pre-compiled ranges) and ``fixed`` stored sorted (ADR 0145)
-#: 3: ``affected.best`` and ``span``/``listed``/``low``/``high``: plain bounds checked in SQL
+#: 3: ``affected.best`` and ``span``/``listed``/``low``/``high``: plain bounds checked in
+#: SQL; ``advisories.title`` (what a finding shows, set after every build)
 SCHEMA_VERSION = 3
 
 DDL = """
@@ -30,7 +31,7 @@ CREATE TABLE IF NOT EXISTS advisories (
     severity TEXT NOT NULL, severity_source TEXT NOT NULL,
     cvss_vector TEXT NOT NULL, cvss_score REAL,
     published TEXT NOT NULL, modified TEXT NOT NULL, withdrawn TEXT NOT NULL,
-    refs TEXT NOT NULL
+    refs TEXT NOT NULL, title TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS affected (
     namespace TEXT NOT NULL, name TEXT NOT NULL, advisory_id TEXT NOT NULL,
@@ -50,7 +51,9 @@ CREATE TABLE IF NOT EXISTS support_ended (
 """
 
 UPSERT_ADVISORY = """
-INSERT INTO advisories VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+INSERT INTO advisories (id, origin, source, aliases, summary, details, severity,
+  severity_source, cvss_vector, cvss_score, published, modified, withdrawn, refs)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(id) DO UPDATE SET
   aliases = CASE WHEN advisories.aliases = '[]' THEN excluded.aliases ELSE advisories.aliases END,
   summary = CASE WHEN advisories.summary = '' THEN excluded.summary ELSE advisories.summary END,
@@ -96,3 +99,7 @@ UPDATE affected SET best = NOT EXISTS (
     AND b.advisory_id = affected.advisory_id AND b.source != affected.source
     AND ({theirs} < {mine} OR ({theirs} = {mine} AND b.source < affected.source))
 )"""  # noqa: S608 (source names and ranks come from code, not input)
+
+
+#: fills ``advisories.title`` (``hg_title`` is :func:`hullguard.vulndb.interface.advisory_title`)
+SET_TITLES = "UPDATE advisories SET title = hg_title(summary, details)"
