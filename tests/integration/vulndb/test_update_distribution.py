@@ -117,7 +117,7 @@ def test_push_pull_roundtrip(tmp_path: Path, full_db_path: Path, registry_host: 
     assert manifest.headers["docker-content-digest"] == digest
     body = manifest.json()
     assert body["artifactType"] == ARTIFACT_TYPE
-    assert body["annotations"]["dev.hullguard.db.schema-version"] == str(SCHEMA_VERSION) == "2"
+    assert body["annotations"]["dev.hullguard.db.schema-version"] == str(SCHEMA_VERSION) == "3"
     target = tmp_path / "pulled" / "vuln.db"
     assert pull_database(target, ref, options) == digest
     assert target.read_bytes() == full_db_path.read_bytes()

@@ -45,7 +45,7 @@ def test_importing_over_an_older_database_builds_a_new_one(tmp_path: Path) -> No
     notes: list[str] = []
     build_database(path, [SourceInput("secdb", source)], now=datetime.now(UTC), notify=notes.append)
     with open_db(path) as db:
-        assert db.schema_version == SCHEMA_VERSION == 2
+        assert db.schema_version == SCHEMA_VERSION == 3
         [entry] = db.entries("alpine:3.19", "zlib")
         assert entry.bounds.startswith("[1,") and entry.fixed == ("1.2.12-r0",)
     assert any("older database schema 1" in n for n in notes)
