@@ -11,8 +11,8 @@ repeatability. Prints one line per measurement:
   start and imports;
 * warm: the same handle again (lazy caches filled), and after ``preload``.
 
-The database must have the current schema (2: bounds pre-compiled at import);
-``--db`` pointing at an older file fails with the "rebuild" error.
+The database must have the current schema (3: plain bounds, best source and titles stored
+at import); ``--db`` pointing at an older file fails with the "rebuild" error.
 
     PYTHONPATH=src python bench/vuln_bench.py [--db PATH] [--packages 5000]
 """
