@@ -321,16 +321,18 @@ def _checked_in_db(
 ) -> list[tuple[list[PlanItem], list[Skipped]]] | None:
     """Hits and skips per package with plain intervals checked by the database.
 
-    Each distinct ``(namespace, name, version)`` is resolved once; a package
+    Each distinct ``(namespace, name, version)`` is resolved once (and kept in
+    the index's cache for later scans); a package
     whose own version fails to parse on an entry goes through :func:`_hits`,
     which reports exactly what the in-memory path reports.
     """
-    distinct: dict[tuple[str, str, str], int] = {}
+    cache = index.compiled  # resolved versions are kept: a second scan asks SQLite less
+    todo: dict[tuple[str, str, str], int] = {}
     wanted: list[tuple[str, str, str, str | None, str | None]] = []
     for _, key in keyed:
         triple = (key.namespace, key.name, key.version)
-        if triple not in distinct:
-            distinct[triple] = len(wanted)
+        if triple not in todo and ("resolved", *triple) not in cache:
+            todo[triple] = len(wanted)
             wanted.append(_wanted(key))
     rows = index.candidates(wanted)
     if rows is None:
@@ -338,13 +340,11 @@ def _checked_in_db(
     found: list[list[tuple[AffectedEntry, bool]]] = [[] for _ in wanted]
     for i, entry, decided in rows:
         found[i].append((entry, decided))
-    resolved = [
-        _resolve(index, namespace, version, items)
-        for (namespace, _, version), items in zip(distinct, found, strict=True)
-    ]
+    for (namespace, name, version), items in zip(todo, found, strict=True):
+        cache[("resolved", namespace, name, version)] = _resolve(index, namespace, version, items)
     out: list[tuple[list[PlanItem], list[Skipped]]] = []
     for package, key in keyed:
-        done = resolved[distinct[(key.namespace, key.name, key.version)]]
+        done = cache[("resolved", key.namespace, key.name, key.version)]
         if done is None or "\n" in key.version:  # a newline would break the listed check
             out.append(_hits(package, key, index))
             continue
