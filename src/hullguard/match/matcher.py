@@ -3,8 +3,10 @@
 Per package and advisory id, the entry of the most trusted source wins
 (:data:`SOURCE_PRIORITY`: the distro's own tracker/secdb before OSV before
 OVAL before legacy feeds); a "not affected" verdict there means no finding.
-Versions are compared with the namespace's strict scheme through
-:func:`compile_affected` (compiled once per entry and cached on the index);
+Versions are compared with the namespace's strict scheme: by the database
+itself for entries with stored plain bounds (``AdvisoryIndex.candidates``, the
+cold path, which also applies the source choice stored at build), else by a
+verdict function compiled once per distinct range set and cached on the index;
 a version that does not parse puts the package in ``skipped``, never guessed.
 Findings that share an id or alias for one package are merged.
 """

@@ -50,7 +50,9 @@ class SourceKind(StrEnum):
     DEBIAN_SUPPORT = "debian-security-support"
 
 
-#: lower = preferred when two sources describe the same (namespace, package, id)
+#: lower = preferred when two sources describe the same (namespace, package, id); the
+#: database stores the choice at build (``affected.best``): a change here needs a new
+#: ``SCHEMA_VERSION`` so that older files are rebuilt
 SOURCE_PRIORITY: dict[SourceKind, int] = {
     SourceKind.DEBIAN_TRACKER: 0,
     SourceKind.ALPINE_SECDB: 0,
