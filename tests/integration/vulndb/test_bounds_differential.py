@@ -1,4 +1,4 @@
-"""Pre-compiled bounds (schema 2) against the comparators, on every version in the data.
+"""Pre-compiled bounds (schemas 2 and 3) against the comparators, on every version in the data.
 
 The import stores each ``affected`` entry's bounds as portable keys
 (:mod:`hullguard.versions.portable`); a scan then compares lists instead of
@@ -12,9 +12,11 @@ package sets (the local Debian 12 host, syft's Alpine ``multiple-2``, the
   also checked against ``dpkg --compare-versions`` itself, PEP 440's against
   ``packaging.version.Version``;
 * verdicts: every stored bounds text gives the same ``affects`` answer (or the
-  same :class:`InvalidVersion`) as compiling the ``affected`` JSON at match time;
-* reports: scans with the bounds and with them stripped (runtime compile,
-  runtime sorting of fixed versions: the schema-1 path) are identical.
+  same :class:`InvalidVersion`) as compiling the ``affected`` JSON at match time,
+  and so do the plain-bounds columns SQLite checks (schema 3) where they decide;
+* reports: scans with the bounds and stored checks and with them stripped (runtime
+  compile, runtime sorting of fixed versions, every entry evaluated in Python:
+  the schema-1 path) are identical.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from hullguard.model.package import OSInfo, Package
 from hullguard.versions import InvalidVersion, VersionScheme
 from hullguard.versions.interface import sign
 from hullguard.versions.osv import RangeType, _parser, compile_affected
-from hullguard.versions.osv_bounds import _portable, load_bounds
+from hullguard.versions.osv_bounds import _portable, load_bounds, portable_key
 from hullguard.versions.portable import dpkg_sortable, sortable
 from hullguard.vulndb import open_db
 from hullguard.vulndb.namespaces import scheme_for_namespace
@@ -186,20 +188,34 @@ def _verdict(compiled: Any, version: str) -> object:
         return ("invalid", exc.version)
 
 
+def _column_verdict(plain: tuple[str, str, str, str | None], scheme: Any, version: str) -> object:
+    """What the candidates query decides from the schema-3 columns (None: left to Python)."""
+    span, listed, low, high = plain
+    if f"\n{version}\n" in listed:
+        return True
+    if span == "V":
+        return False
+    key = portable_key(span, scheme, version)
+    if key is None:
+        return None
+    return low <= key and (high is None or key < high)
+
+
 def test_stored_bounds_give_the_runtime_verdicts(full_db_path: Path) -> None:
     conn = sqlite3.connect(full_db_path)
     rows = conn.execute(
-        "SELECT DISTINCT namespace, affected, bounds FROM affected WHERE bounds != ''"
+        "SELECT DISTINCT namespace, affected, bounds, span, listed, low, high FROM affected "
+        "WHERE bounds != ''"
     ).fetchall()
     conn.close()
     by_namespace: dict[str, list[str]] = defaultdict(list)
-    for namespace, affected, _ in rows:
+    for namespace, affected, *_ in rows:
         value = json.loads(affected)
         by_namespace[namespace] += [str(v) for r in value.get("ranges") or ()
                                     for e in r.get("events") or () for v in e.values()]  # fmt: skip
     rng = random.Random(6)
-    compared = 0
-    for namespace, affected, bounds in rows:
+    compared = decided = 0
+    for namespace, affected, bounds, span, *plain in rows:
         scheme = scheme_for_namespace(namespace)
         value = json.loads(affected)
         own = {str(v) for r in value.get("ranges") or () for e in r.get("events") or ()
@@ -208,14 +224,20 @@ def test_stored_bounds_give_the_runtime_verdicts(full_db_path: Path) -> None:
         probes = own | {rng.choice(pool) for _ in range(4)} | {"0", "1.0", "v1.0.0", "bad version"}
         stored, runtime = load_bounds(bounds, scheme), compile_affected(value, scheme)
         for version in sorted(probes):
-            assert _verdict(stored, version) == _verdict(runtime, version), (bounds, version)
+            expected = _verdict(runtime, version)
+            assert _verdict(stored, version) == expected, (bounds, version)
             compared += 1
-    assert len(rows) > 15000 and compared > 100000
+            column = _column_verdict((span, *plain), scheme, version) if span else None
+            if column is not None:
+                assert column == expected, (bounds, version)
+                decided += 1
+    assert len(rows) > 15000 and compared > 100000 and decided > 0.6 * compared
 
 
 def _strip_bounds(db: Any) -> None:
     """Make a handle behave like a schema-1 database: compile and sort at match time."""
     decode = db._decode.entry
+    db.candidates = lambda wanted: None  # no checks in SQLite: every entry read and compiled
 
     def entry(namespace: str, row: tuple[Any, ...]) -> Any:
         plain = decode(namespace, (*row[:7], ""))
