@@ -29,7 +29,10 @@ def displayed(
     findings: Sequence[Finding], minimum: Severity, ignore_unfixed: bool
 ) -> list[Finding]:
     """The findings a report shows (``--severity`` and ``--ignore-unfixed``)."""
-    return [f for f in counted(findings, ignore_unfixed) if f.severity.rank >= minimum.rank]
+    shown = counted(findings, ignore_unfixed)
+    if minimum.rank == 0:  # UNKNOWN, the default: every severity is at least that
+        return shown
+    return [f for f in shown if f.severity.rank >= minimum.rank]
 
 
 def decide(

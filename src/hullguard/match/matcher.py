@@ -186,6 +186,8 @@ def _finding(
 
 def _merge_aliases(findings: list[tuple[int, Finding]]) -> list[Finding]:
     """Keep one finding per vulnerability (ids and aliases), the best source first."""
+    if len(findings) == 1:
+        return [findings[0][1]]
     kept: list[Finding] = []
     seen: set[str] = set()
     for _, finding in sorted(findings, key=lambda pf: (pf[0], pf[1].vuln_id)):
