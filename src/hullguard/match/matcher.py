@@ -368,9 +368,12 @@ def _resolve(
     hits: list[PlanItem] = []
     skips: list[tuple[str, str]] = []
     for entry, decided in items:
+        if decided:  # the database's check said affected: no check key needed
+            hits.append((entry, (), _template_key(entry)))
+            continue
         item = (entry, _check_key(entry, scheme), _template_key(entry))
         try:
-            if decided or (compiled.get(item[1]) or _compile(index, entry, scheme))(version):
+            if (compiled.get(item[1]) or _compile(index, entry, scheme))(version):
                 hits.append(item)
         except InvalidVersion as exc:
             if exc.version == version:

@@ -42,6 +42,13 @@ _STATUSES = {s.value: s for s in EntryStatus}
 _SEVERITIES = {s.value: s for s in Severity}
 
 
+def _one_plain_string(text: str) -> bool:
+    """``["x"]`` with no escape inside: the list of one string, decoded by slicing."""
+    return (
+        text.startswith('["') and text.endswith('"]') and text.count('"') == 2
+    ) and "\\" not in text
+
+
 class LazyJSON(Mapping[str, object]):
     """A JSON object decoded on first access (entries with bounds rarely need it)."""
 
@@ -76,7 +83,9 @@ class RowDecoder:
     def _list(self, text: str) -> tuple[str, ...]:
         found = self._lists.get(text)
         if found is None:
-            found = self._lists[text] = tuple(_json(text))
+            # '["x"]' (most fixed lists) is decoded by slicing
+            found = (text[2:-2],) if _one_plain_string(text) else tuple(_json(text))
+            self._lists[text] = found
         return found
 
     def entry(self, namespace: str, row: tuple[Any, ...]) -> AffectedEntry:

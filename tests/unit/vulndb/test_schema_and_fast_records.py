@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,3 +77,14 @@ def test_gc_pause_restores_the_collector_state() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [[], ["1.2-1"], ["a", "b"], ['x"y'], ["ü"], ["a\\b"], [""], ['["'], ["a, b"], ["1", "2"]],
+)
+def test_list_columns_decode_like_json(value: list[str]) -> None:
+    from hullguard.vulndb.rows import RowDecoder
+
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False, separators=(",", ":"))):
+        assert RowDecoder()._list(text) == tuple(value), text
