@@ -16,7 +16,7 @@ from datetime import date
 
 from hullguard.match.keys import lookup_key
 from hullguard.match.model import EolNotice, Finding, FindingStatus
-from hullguard.model.package import OSInfo, Package
+from hullguard.model.package import OSInfo, Package, PackageType
 from hullguard.versions import InvalidVersion, comparator_for
 from hullguard.versions.interface import VersionScheme
 from hullguard.vulndb.interface import SupportEnded
@@ -58,7 +58,8 @@ def package_notices(
     ]
     if not active:
         return []
-    keys = {lookup_key(p, os_info) for p in packages}
+    # only dpkg packages get a ``debian:`` key: the others need no look-up
+    keys = {lookup_key(p, os_info) for p in packages if p.type is PackageType.DEB}
     out: set[EolNotice] = set()
     for key in keys:
         if key is None or not key.namespace.startswith("debian:"):
