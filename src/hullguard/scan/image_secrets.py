@@ -133,6 +133,7 @@ class LayerSecretCollector:
 
     def __init__(self, scanner: SecretScanner) -> None:
         self.scanner = scanner
+        scanner.prepare()  # once here, not in each worker process the walk forks
         self.by_layer: dict[int, list[SecretMatch]] = {}
         self.files_scanned = 0
         self.bytes_scanned = 0

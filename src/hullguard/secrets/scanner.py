@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from hullguard.secrets import checks as chk
+from hullguard.secrets import gate as rule_gate
 from hullguard.secrets import prefilter, sensitive
 from hullguard.secrets.anchors import Anchored, Lowered
 from hullguard.secrets.config import SecretConfig, builtin_rules
@@ -68,10 +69,16 @@ class SecretScanner:
         self,
         config: SecretConfig | None = None,
         prefilter_kind: prefilter.PrefilterKind | None = None,
+        *,
+        gate: bool = True,
     ) -> None:
-        """``prefilter_kind``: force a keyword index (tests); default: the fastest that fits."""
+        """``prefilter_kind``: force a keyword index (tests); default: the fastest that fits.
+        ``gate``: skip rules that cannot match a file (:mod:`.gate`; off only in tests)."""
         self.config = config or SecretConfig()
         self.prefilter_kind = prefilter_kind
+        self.use_gate = gate and rule_gate.available()
+        #: built on first use (compiled databases do not pickle)
+        self._gate: rule_gate.RuleGate | None = None
         base_rules, base_allow = builtin_rules()
         user_ids = {r.id for r in self.config.rules}
         rules = list(self.config.rules) + [r for r in base_rules if r.id not in user_ids]
@@ -96,7 +103,7 @@ class SecretScanner:
         )
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_prefilters": {}, "_literal_search": None}
+        return {**self.__dict__, "_prefilters": {}, "_literal_search": None, "_gate": None}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
@@ -109,7 +116,19 @@ class SecretScanner:
             self._prefilters[scope] = found
         return found
 
+    def _rule_gate(self) -> rule_gate.RuleGate:
+        if self._gate is None:
+            self._gate = rule_gate.RuleGate(self.rules)
+        return self._gate
+
     # ------------------------------------------------------------ public API
+    def prepare(self) -> None:
+        """Build the file scope's native indexes now (before forking workers that share
+        them), instead of on first use in each process."""
+        self._prefilter(Scope.FILE)
+        if self.use_gate:
+            self._rule_gate()
+
     def wants(self, path: str, size: int, head: bytes) -> bool:
         """Whether the content of ``path`` is worth reading for :meth:`scan_bytes`.
 
@@ -220,7 +239,13 @@ class SecretScanner:
     ) -> Iterator[SecretMatch]:
         """Matches in ``raw`` (decoded as latin-1 into ``text`` only when a keyword occurs)."""
         data = raw if raw is not None else (text or "").encode("latin-1")
-        candidates = self._candidates(data, scope)
+        if scope is Scope.FILE and self.use_gate:
+            passed = self._rule_gate().passed(data)
+            if not passed:
+                return iter(())
+            candidates = {i: o for i, o in self._candidates(data, scope).items() if i in passed}
+        else:
+            candidates = self._candidates(data, scope)
         if not candidates:
             return iter(())
         text = data.decode("latin-1") if text is None else text
