@@ -24,8 +24,6 @@ from hullguard.errors import UsageError
 from hullguard.fsutil import write_text
 from hullguard.model.severity import Severity
 from hullguard.secrets import SecretConfig, SecretMatch, SecretScanner, parse_config
-from hullguard.secrets.dirscan import scan_directory
-from hullguard.secrets.gitleaks import parse_gitleaks_toml
 from hullguard.secrets.serialize import match_to_dict, severity_counts
 
 
@@ -108,6 +106,8 @@ Runner = Callable[[Target, ScanOptions], SecretSection]
 
 
 def _secrets_in_dir(target: Target, options: ScanOptions) -> SecretSection:
+    from hullguard.secrets.dirscan import scan_directory
+
     result = scan_directory(target.ref, SecretScanner(options.secret_config))
     kept = tuple(m for m in result.matches if m.severity in options.severities)
     return SecretSection(kept, result.files_scanned, result.bytes_scanned, len(result.skipped))
@@ -173,6 +173,8 @@ def load_secret_config(path: str | None) -> SecretConfig:
     except OSError as exc:
         raise UsageError(f"cannot read secret config {path}: {exc.strerror}") from None
     if path.endswith(".toml"):
+        from hullguard.secrets.gitleaks import parse_gitleaks_toml
+
         config, warnings = parse_gitleaks_toml(data, path)
         for warning in warnings:
             click.echo(f"hullguard: warning: {warning}", err=True)

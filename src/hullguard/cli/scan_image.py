@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hullguard.audit.image_config import ImageFinding, audit_image, render_lines
 from hullguard.cli.options import build_cache, build_limits, build_open_options
 from hullguard.cli.registry_options import registry_options_from_kwargs
 from hullguard.cli.ui import RichProgress
@@ -22,6 +21,7 @@ from hullguard.secrets import SecretScanner
 from hullguard.secrets.serialize import severity_counts
 
 if TYPE_CHECKING:
+    from hullguard.audit.image_config import ImageFinding
     from hullguard.cli.scan_cmd import OutputFormat, Scanner, ScanOptions, Target
     from hullguard.match import VulnReport
     from hullguard.model.package import OSInfo, Package
@@ -128,6 +128,8 @@ def run_image_scan(
     secrets = [s for s in result.secrets if s.match.severity in options.severities]
     misconfig: list[ImageFinding] | None = None
     if want_misconfig and result.view is not None:
+        from hullguard.audit.image_config import audit_image
+
         os_info = result.catalog.os_info if result.catalog else None
         misconfig = [
             f
@@ -170,6 +172,8 @@ def run_image_scan(
         text += _render_vulns(report, "table", kwargs, target.ref, history) + "\n"
     text += _table(meta, secrets, want_secrets)
     if misconfig is not None:
+        from hullguard.audit.image_config import render_lines
+
         text += "\n" + "\n".join(render_lines(misconfig)) + "\n"
     return text, code
 

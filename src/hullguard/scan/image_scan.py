@@ -8,24 +8,14 @@ Results are cached: the package catalog per image (keyed by its ordered
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hullguard.cache import AnalysisCache
-from hullguard.catalog.registry import catalogers
-from hullguard.catalog.run import CatalogResult, any_sniffer, catalog_files, path_filter
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.walk import RECORDS_ANALYZER, RECORDS_VERSION, _decode
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.collect import WalkPlan, collect
-from hullguard.scan.image_sbom import (
-    DB_FILES,
-    SBOM_ANALYZER,
-    SBOM_VERSION,
-    _attribute,
-    _dump,
-    _key,
-    _load,
-)
 from hullguard.scan.image_secrets import (
     SECRETS_ANALYZER,
     ImageSecret,
@@ -38,6 +28,10 @@ from hullguard.scan.image_secrets import (
     scanner_key,
 )
 from hullguard.secrets import SecretMatch, SecretScanner
+
+if TYPE_CHECKING:  # the package side is imported only by scans that catalog packages
+    from hullguard.catalog.run import CatalogResult
+    from hullguard.scan.collect import Collected
 
 
 @dataclass
@@ -76,11 +70,9 @@ def scan_image(
     """Catalog packages and/or find secrets, reading each layer at most once."""
     cache = cache or AnalysisCache(None)
     result = ImageScan()
-    chosen = catalogers()
-    sbom_key = _key(image, chosen)
-    if want_packages:
-        hit = cache.get(SBOM_ANALYZER, SBOM_VERSION, sbom_key)
-        result.catalog = _load(hit) if hit is not None else None
+    packages = _PackageSide(image, cache) if want_packages else None
+    if packages is not None:
+        result.catalog = packages.cached()
     secret_version = scanner_key(secret_scanner) if secret_scanner else ""
     cached_secrets: dict[int, list[SecretMatch]] | None = None
     view: LayeredView | None = None
@@ -94,33 +86,24 @@ def scan_image(
             if rows:
                 cached_secrets[layer.index] = rows
         view = _cached_view(image, cache) if cached_secrets is not None else None
-    need_walk = (want_packages and result.catalog is None) or (
+    need_walk = (packages is not None and result.catalog is None) or (
         secret_scanner is not None and (cached_secrets is None or view is None)
     )
     if need_walk:
         collector = LayerSecretCollector(secret_scanner) if secret_scanner else None
         plan = WalkPlan(
-            want=path_filter(chosen) if want_packages else (lambda _p: False),
-            sniff_executables=want_packages and any_sniffer(chosen),
-            history=(lambda p: p in DB_FILES) if want_packages else (lambda _p: False),
             visit=collector.visit if collector else None,
             visit_wants=collector.wants if collector else (lambda _p, _s, _h: False),
             export=collector.export if collector else None,
             absorb=collector.absorb if collector else None,
         )
+        if packages is not None:
+            plan = packages.plan(plan)
         collected = collect(image, plan, cache, progress)
         result.layers_read = len(image.layers)
         view = collected.view
-        if want_packages:
-            found = catalog_files(collected.files, chosen)
-            catalog = CatalogResult(
-                tuple(_attribute(image, collected, found, chosen)), found.os_info
-            )
-            if cache.enabled:
-                cache.put(
-                    SBOM_ANALYZER, SBOM_VERSION, sbom_key, _dump(catalog.packages, catalog.os_info)
-                )
-            result.catalog = catalog
+        if packages is not None:
+            result.catalog = packages.catalog(collected)
         if collector is not None:
             cached_secrets = collector.by_layer
             result.files_scanned = collector.files_scanned
@@ -140,3 +123,52 @@ def scan_image(
         placed += config_findings(image, secret_scanner)
         result.secrets = sorted(placed, key=lambda s: s.sort_key())
     return result
+
+
+class _PackageSide:
+    """The package catalog part of the scan (imported only when packages are wanted:
+    the catalogers are a large import that a secrets-only scan does not need)."""
+
+    def __init__(self, image: Image, cache: AnalysisCache) -> None:
+        from hullguard.catalog.registry import catalogers
+        from hullguard.scan.image_sbom import _key
+
+        self.image = image
+        self.cache = cache
+        self.chosen = catalogers()
+        self.key = _key(image, self.chosen)
+
+    def cached(self) -> CatalogResult | None:
+        from hullguard.scan.image_sbom import SBOM_ANALYZER, SBOM_VERSION, _load
+
+        hit = self.cache.get(SBOM_ANALYZER, SBOM_VERSION, self.key)
+        return _load(hit) if hit is not None else None
+
+    def plan(self, base: WalkPlan) -> WalkPlan:
+        """``base`` (the secrets visitor) plus the files the catalogers read."""
+        from dataclasses import replace
+
+        from hullguard.catalog.run import any_sniffer, path_filter
+        from hullguard.scan.image_sbom import DB_FILES
+
+        chosen = self.chosen
+        return replace(
+            base,
+            want=path_filter(chosen),
+            sniff_executables=any_sniffer(chosen),
+            history=lambda p: p in DB_FILES,
+        )
+
+    def catalog(self, collected: Collected) -> CatalogResult:
+        from hullguard.catalog.run import CatalogResult, catalog_files
+        from hullguard.scan.image_sbom import SBOM_ANALYZER, SBOM_VERSION, _attribute, _dump
+
+        found = catalog_files(collected.files, self.chosen)
+        catalog = CatalogResult(
+            tuple(_attribute(self.image, collected, found, self.chosen)), found.os_info
+        )
+        if self.cache.enabled:
+            self.cache.put(
+                SBOM_ANALYZER, SBOM_VERSION, self.key, _dump(catalog.packages, catalog.os_info)
+            )
+        return catalog
