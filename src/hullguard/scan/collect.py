@@ -18,7 +18,7 @@ from hullguard.catalog.buildmeta import carries_build_metadata
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.parallel import map_layers
-from hullguard.image.tarstream import TarStream
+from hullguard.image.tarstream import TarEntry, TarStream
 from hullguard.image.walk import (
     RECORDS_ANALYZER,
     RECORDS_VERSION,
@@ -127,7 +127,7 @@ def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCac
                 if in_history:
                     out.history.append((path, data))
             if plan.visit is not None:
-                _visit(plan, layer, stream, record_of(entry, layer.index), data, max_file)
+                _visit(plan, layer, stream, entry, data, max_file)
     cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, out.rows)
     if plan.export is not None:
         out.visited = plan.export(layer.index)
@@ -138,19 +138,24 @@ def _visit(
     plan: WalkPlan,
     layer: Layer,
     stream: TarStream,
-    record: FileRecord,
+    entry: TarEntry,
     data: bytes | None,
     max_file: int,
 ) -> None:
     assert plan.visit is not None
-    if record.size > max_file:
-        plan.visit(layer, record, None)  # path-only checks
+    if entry.size > max_file:
+        plan.visit(layer, record_of(entry, layer.index), None)  # path-only checks
         return
-    head = data[: plan.head_bytes] if data is not None else stream.peek(plan.head_bytes)
-    if plan.visit_wants(record.path, record.size, head):
+    if data is None and entry.size <= plan.head_bytes:
+        data = stream.read_data(max_file)  # the whole file is its head: one copy, no peek
+    if data is None:
+        head = stream.peek(plan.head_bytes)
+    else:
+        head = data if len(data) <= plan.head_bytes else data[: plan.head_bytes]
+    if plan.visit_wants(entry.path, entry.size, head):
         if data is None:
             data = stream.read_data(max_file)
-        plan.visit(layer, record, data)
+        plan.visit(layer, record_of(entry, layer.index), data)
 
 
 def collect(

@@ -134,12 +134,11 @@ class LayerSecretCollector:
     def __init__(self, scanner: SecretScanner) -> None:
         self.scanner = scanner
         scanner.prepare()  # once here, not in each worker process the walk forks
+        #: the walk's ``visit_wants``: the scanner's own test (no wrapper call per file)
+        self.wants = scanner.wants
         self.by_layer: dict[int, list[SecretMatch]] = {}
         self.files_scanned = 0
         self.bytes_scanned = 0
-
-    def wants(self, path: str, size: int, head: bytes) -> bool:
-        return self.scanner.wants(path, size, head)
 
     def visit(self, layer: Layer, record: FileRecord, data: bytes | None) -> None:
         if data is None:

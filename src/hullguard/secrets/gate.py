@@ -211,18 +211,19 @@ class RuleGate:
             i for i, r in enumerate(rules) if Scope.FILE in r.scopes and i not in gated
         )
         self._scratch = _hs.Scratch(self._db) if self._db is not None else None
+        self._found: set[int] = set()
+        self._on_match = self._record
+
+    def _record(self, rule: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
+        self._found.add(rule)
 
     def passed(self, raw: bytes) -> set[int]:
-        """Rules that may match somewhere in ``raw``."""
-        found = set(self.ungated)
+        """Rules that may match somewhere in ``raw`` (a new set)."""
+        found = self._found
+        found.clear()
         if self._db is not None:
-            add = found.add
-
-            def on_match(rule: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
-                add(rule)
-
-            self._db.scan(raw, match_event_handler=on_match, scratch=self._scratch)
-        return found
+            self._db.scan(raw, match_event_handler=self._on_match, scratch=self._scratch)
+        return found | self.ungated if self.ungated else found.copy()
 
 
 def _compile(patterns: dict[int, bytes]) -> tuple[Any | None, frozenset[int]]:

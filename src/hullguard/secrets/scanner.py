@@ -59,7 +59,7 @@ def _combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]
 
 def is_binary(head: bytes) -> bool:
     """A NUL byte in the first :data:`HEAD_BYTES` bytes marks a binary file (like git)."""
-    return b"\0" in head[:HEAD_BYTES]
+    return head.find(b"\0", 0, HEAD_BYTES) >= 0  # no copy of the head
 
 
 class SecretScanner:
