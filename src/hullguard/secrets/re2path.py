@@ -50,22 +50,53 @@ def re2_equivalent(regex: re.Pattern[str]) -> Any | None:
         return None
 
 
+#: a span of a group that did not match, in google-re2's low-level answers
+_NO_SPAN = (-1, -1)
+
+
+def _low_level(compiled: Any) -> Any | None:
+    """google-re2's C++ ``RE2::Match`` behind a compiled pattern, when this version
+    exposes it: called on the ASCII bytes of a path it skips the wrapper's str
+    bookkeeping (2.5x faster per path). ``None``: use the wrapper."""
+    anchor = getattr(getattr(getattr(_re2, "_re2", None), "RE2", None), "Anchor", None)
+    match = getattr(getattr(compiled, "_regexp", None), "Match", None)
+    if anchor is None or match is None:
+        return None
+    try:
+        if match(anchor.UNANCHORED, b"", 0, 0)[0] not in (_NO_SPAN, (0, 0)):
+            return None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return match
+
+
 @dataclass(frozen=True)
 class PathRegex:
     """``regex.search(path)``, on RE2 for printable-ASCII paths when equivalent."""
 
     anchored: Anchored
     re2: Any | None
+    #: ``RE2::Match`` of ``re2`` (see :func:`_low_level`)
+    match: Any | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
         return self.anchored.regex
 
+    def __reduce__(self) -> tuple[Any, tuple[re.Pattern[str]]]:
+        return (PathRegex.of, (self.regex,))  # the bound C++ method does not pickle
+
     @classmethod
     def of(cls, regex: re.Pattern[str]) -> PathRegex:
-        return cls(Anchored.of(regex), re2_equivalent(regex))
+        compiled = re2_equivalent(regex)
+        return cls(Anchored.of(regex), compiled, _low_level(compiled) if compiled else None)
 
     def search(self, path: str) -> bool:
         if self.re2 is not None and path.isascii() and path.isprintable():
+            if self.match is not None:
+                raw = path.encode("ascii")
+                return bool(
+                    self.match(_re2._re2.RE2.Anchor.UNANCHORED, raw, 0, len(raw))[0] != _NO_SPAN
+                )
             return self.re2.search(path) is not None
         return self.anchored.search(path)
