@@ -62,6 +62,9 @@ _CLASSES: dict[tuple[str, int], str] = {}
 
 def _byte_class(item: Any, flags: int) -> str:
     """The bytes ``re`` accepts for one single-character item, as a hyperscan class."""
+    op, av = item
+    if op is _c.LITERAL and not flags & re.IGNORECASE and av < 256:
+        return f"\\x{av:02x}"  # exactly that character (the common case, no trial needed)
     key = (repr(item), flags)
     found = _CLASSES.get(key)
     if found is None:
