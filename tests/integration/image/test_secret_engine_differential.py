@@ -1,16 +1,19 @@
 """The fast secret engine reports exactly what the plain engine reports, on real data.
 
-Three engines over the same files: the default one (hyperscan keyword index,
-anchors, windows lowered on demand, RE2 path checks), the same with the
-Aho-Corasick index, and the reference engine with every speed-up switched off
-(``tests/unit/secrets/secret_reference.py``). Corpora: every file of every
-layer of the real test image built by ``tools/imagebuild.py`` (a Debian base,
-pip and npm packages, planted secrets added, replaced and deleted), and every
-file of ``shared/fixtures`` under its own relative path.
+Three engines over the same files: the default one (rule gates, hyperscan
+keyword index, anchors, windows lowered on demand, RE2 path checks), the
+Aho-Corasick index without gates, and the reference engine with every speed-up
+switched off (``tests/unit/secrets/secret_reference.py``). Corpora: every file
+of every layer of the real test image built by ``tools/imagebuild.py`` (a Debian
+base, pip and npm packages, planted secrets added, replaced and deleted), every
+file of ``shared/fixtures`` under its own relative path, and, when
+``HULLGUARD_BENCH_IMAGE`` names its OCI layout, every file of the benchmark
+image (``make bench`` builds it; ~1 minute, so not part of every run).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -59,8 +62,8 @@ def test_hyperscan_is_the_default_index() -> None:
     assert available()[0] is PrefilterKind.HYPERSCAN
 
 
-def test_same_findings_on_every_layer_of_the_real_image(app_oci: Path) -> None:
-    image = open_image(f"oci:{app_oci}:1.0")
+def _image_files(layout: Path) -> list[tuple[str, bytes]]:
+    image = open_image(f"oci:{layout}:1.0")
     files: list[tuple[str, bytes]] = []
 
     def visit(_layer: Layer, record: FileRecord, data: bytes | None) -> None:
@@ -68,7 +71,11 @@ def test_same_findings_on_every_layer_of_the_real_image(app_oci: Path) -> None:
             files.append((record.path, data))
 
     collect(image, WalkPlan(visit=visit))  # every regular file of every layer
-    fast, aho, ref = _results(files, _engines())
+    return files
+
+
+def test_same_findings_on_every_layer_of_the_real_image(app_oci: Path) -> None:
+    fast, aho, ref = _results(_image_files(app_oci), _engines())
     assert fast == aho == ref
     scanned = sum(line.startswith("scanned ") for line in fast)
     assert scanned > 1000
@@ -84,3 +91,14 @@ def test_same_findings_on_shared_fixtures() -> None:
     fast, aho, ref = _results(files, _engines())
     assert fast == aho == ref
     assert sum(line.startswith("scanned ") for line in fast) > 300
+
+
+@pytest.mark.skipif(
+    not os.environ.get("HULLGUARD_BENCH_IMAGE"),
+    reason="set HULLGUARD_BENCH_IMAGE to the benchmark image's OCI layout",
+)
+def test_same_findings_on_every_layer_of_the_bench_image() -> None:
+    files = _image_files(Path(os.environ["HULLGUARD_BENCH_IMAGE"]))
+    fast, aho, ref = _results(files, _engines())
+    assert fast == aho == ref
+    assert sum(line.startswith("scanned ") for line in fast) > 10_000
