@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hullguard.cache import AnalysisCache
-from hullguard.catalog.buildmeta import carries_build_metadata
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
 from hullguard.image.parallel import map_layers
@@ -119,7 +118,7 @@ def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCac
                 and stream.peek(4) == ELF_MAGIC
             ):
                 data = stream.read_data(max_file)
-                if data is not None and carries_build_metadata(data):
+                if data is not None and _carries_build_metadata(data):
                     wanted = True
             if data is not None:
                 if wanted:
@@ -132,6 +131,14 @@ def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCac
     if plan.export is not None:
         out.visited = plan.export(layer.index)
     return out
+
+
+def _carries_build_metadata(data: bytes) -> bool:
+    # imported here: the catalogers' ELF readers are for scans that sniff executables,
+    # not for a secrets-only walk
+    from hullguard.catalog.buildmeta import carries_build_metadata
+
+    return carries_build_metadata(data)
 
 
 def _visit(
