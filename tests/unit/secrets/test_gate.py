@@ -118,6 +118,4 @@ def test_gated_and_ungated_scanners_agree_on_the_positive_cases() -> None:
     gated, plain = SecretScanner(), SecretScanner(gate=False)
     for _, text, _ in CASES:
         data = text.encode()
-        assert gated.scan_bytes("app/config.txt", data) == plain.scan_bytes(
-            "app/config.txt", data
-        )
+        assert gated.scan_bytes("app/config.txt", data) == plain.scan_bytes("app/config.txt", data)
