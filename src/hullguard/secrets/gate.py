@@ -214,19 +214,18 @@ class RuleGate:
             i for i, r in enumerate(rules) if Scope.FILE in r.scopes and i not in gated
         )
         self._scratch = _hs.Scratch(self._db) if self._db is not None else None
-        self._found: set[int] = set()
-        self._on_match = self._record
-
-    def _record(self, rule: int, _start: int, _end: int, _flags: int, _ctx: object) -> None:
-        self._found.add(rule)
 
     def passed(self, raw: bytes) -> set[int]:
-        """Rules that may match somewhere in ``raw`` (a new set)."""
-        found = self._found
-        found.clear()
+        """Rules that may match somewhere in ``raw``."""
+        found = set(self.ungated)
         if self._db is not None:
-            self._db.scan(raw, match_event_handler=self._on_match, scratch=self._scratch)
-        return found | self.ungated if self.ungated else found.copy()
+            self._db.scan(raw, match_event_handler=_add_rule, context=found, scratch=self._scratch)
+        return found
+
+
+def _add_rule(rule: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:
+    """Match handler: the found set travels as hyperscan's context (no closure per call)."""
+    found.add(rule)
 
 
 def _compile(patterns: dict[int, bytes]) -> tuple[Any | None, frozenset[int]]:
