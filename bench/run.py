@@ -3,8 +3,10 @@
 
 Floor: decompressing every layer blob of the benchmark image with the fastest
 decompressor available in Python (ISA-L for gzip, zstandard for zstd), output
-discarded. Then hullguard itself, as a user runs it (a new process each time,
-interpreter start-up included), best of N. Peak memory is the child's maximum
+discarded, measured right before every timed run (the machine's speed drifts over
+minutes); the least of them is the floor. Then hullguard itself, as a user runs it
+(a new process each time, interpreter start-up included, modules byte-compiled as
+``pip install`` leaves them), best of N. Peak memory is the child's maximum
 resident set size (wait4). Results are appended to bench/RESULTS.md.
 
 Usage: python bench/run.py [--repeat N] [--no-record] [--vulndata DIR | --vuln-db FILE]
@@ -86,9 +88,32 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss * 1024
 
 
+#: floor measurements taken between the commands' runs (see ``best``)
+FLOORS: list[float] = []
+LAYOUT: list[Path] = []
+
+
 def best(cmd: list[str], repeat: int) -> tuple[float, int]:
-    runs = [timed(cmd) for _ in range(repeat)]
+    """Best wall time and peak RSS of ``repeat`` runs, each right after a floor measurement.
+
+    The machine is shared and its speed drifts over minutes; measuring the floor
+    next to every run keeps the ratios "in the same run" in the strict sense.
+    """
+    runs = []
+    for _ in range(repeat):
+        if LAYOUT:
+            FLOORS.append(decompress_floor(LAYOUT[0])[0])
+        runs.append(timed(cmd))
     return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def compile_package() -> None:
+    """Byte-compile hullguard as ``pip install`` does (PYTHONDONTWRITEBYTECODE may be set)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import hullguard, os; print(os.path.dirname(hullguard.__file__))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    subprocess.run([sys.executable, "-m", "compileall", "-q", out], check=True)
 
 
 def peer_rows(
@@ -154,40 +179,46 @@ def main() -> int:
     args = parser.parse_args()
     layout = imagebuild.bench_oci()
     ref = f"oci:{layout}:1.0"
-    floor = min(decompress_floor(layout) for _ in range(args.repeat))
-    floor_s, size = floor
-    rows = [("decompress floor (isal/zstandard, all layers)", floor_s, None, None)]
+    compile_package()
+    LAYOUT.append(layout)
+    size = decompress_floor(layout)[1]
     files_cmd = [*HG, "image", "files", "--all-layers", "--no-cache", ref]
     files_s, files_rss = best(files_cmd, args.repeat)
-    rows.append(
-        ("image files --all-layers (cold, no cache)", files_s, files_rss, files_s / floor_s)
-    )
+    #: (name, wall s, peak RSS, compared with the floor)
+    measured: list[tuple[str, float, int, bool]] = []
     with tempfile.TemporaryDirectory() as cache:
         timed([*HG, "--cache-dir", cache, "image", "inspect", ref])
         warm_s, warm_rss = best([*HG, "--cache-dir", cache, "image", "inspect", ref], 5)
-    rows.append(("image inspect (warm cache)", warm_s, warm_rss, None))
+    measured.append(("image inspect (warm cache)", warm_s, warm_rss, False))
     sbom_s, sbom_rss = best([*HG, "sbom", "--no-cache", "-o", os.devnull, ref], args.repeat)
-    rows.append(("sbom (cold, no cache)", sbom_s, sbom_rss, sbom_s / floor_s))
+    measured.append(("sbom (cold, no cache)", sbom_s, sbom_rss, True))
     with tempfile.TemporaryDirectory() as cache:
         timed([*HG, "--cache-dir", cache, "sbom", "-o", os.devnull, ref])
         sbom_warm, sbom_warm_rss = best(
             [*HG, "--cache-dir", cache, "sbom", "-o", os.devnull, ref], 5
         )
-    rows.append(("sbom (warm cache)", sbom_warm, sbom_warm_rss, None))
+    measured.append(("sbom (warm cache)", sbom_warm, sbom_warm_rss, False))
     with tempfile.TemporaryDirectory() as dbdir:
         db = args.vuln_db or vuln_db(Path(dbdir), args.vulndata)
         vuln_cmd = [*HG, "scan", "--scanners", "vuln", "--no-cache", "--db", str(db), ref]
         vuln_s, vuln_rss = best([*vuln_cmd, "-f", "json", "-o", os.devnull], args.repeat)
-    rows.append(("scan --scanners vuln (cold)", vuln_s, vuln_rss, vuln_s / floor_s))
+    measured.append(("scan --scanners vuln (cold)", vuln_s, vuln_rss, True))
     sec_cmd = [*HG, "scan", "--scanners", "secret", "--no-cache", "-f", "json", ref]
     sec_s, sec_rss = best([*sec_cmd, "-o", os.devnull], args.repeat)
-    rows.append(("scan --scanners secret (cold)", sec_s, sec_rss, sec_s / floor_s))
+    measured.append(("scan --scanners secret (cold)", sec_s, sec_rss, True))
     report = json.loads(subprocess.run(sec_cmd, capture_output=True, check=True).stdout)
     scanned = report["secrets"]["summary"]["bytes_scanned"]
     # the overhead compares the two commands run alternately, so both see the same load
     for _ in range(args.repeat):
+        FLOORS.append(decompress_floor(layout)[0])
         files_s = min(files_s, timed(files_cmd)[0])
         sec_s = min(sec_s, timed([*sec_cmd, "-o", os.devnull])[0])
+    floor_s = min(FLOORS)
+    measured.insert(0, ("image files --all-layers (cold, no cache)", files_s, files_rss, True))
+    rows: list[tuple[str, float, int | None, float | None]] = [
+        ("decompress floor (isal/zstandard, all layers)", floor_s, None, None),
+        *[(n, t, r, t / floor_s if cold else None) for n, t, r, cold in measured],
+    ]
     extra = (sec_s - files_s) / files_s * 100
     files_cpu, sec_cpu = CPU[tuple(files_cmd)], CPU[(*sec_cmd, "-o", os.devnull)]
     notes = [

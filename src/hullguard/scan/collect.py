@@ -70,17 +70,12 @@ class Collected:
     file_layer: dict[str, int]
     history: dict[str, list[tuple[int, bytes]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    #: path -> layer of every file in the final image (``view.final_layers()``)
+    final_layers: dict[str, int] = field(default_factory=dict)
 
     def locate(self, path: str) -> int | None:
         """Layer that wrote the surviving version of ``path``."""
-        return self._final_layers().get(path)
-
-    def _final_layers(self) -> dict[str, int]:
-        cached: dict[str, int] | None = getattr(self, "_final_cache", None)
-        if cached is None:
-            cached = self.view.final_layers()
-            self._final_cache = cached
-        return cached
+        return self.final_layers.get(path)
 
 
 @dataclass
@@ -210,4 +205,4 @@ def collect(
     final_layer = view.final_layers()
     files = {p: d for p, (lay, d) in latest.items() if final_layer.get(p) == lay}
     file_layer = {p: lay for p, (lay, _) in latest.items() if final_layer.get(p) == lay}
-    return Collected(view, per_layer, files, file_layer, history, skipped)
+    return Collected(view, per_layer, files, file_layer, history, skipped, final_layer)
