@@ -87,12 +87,13 @@ def render_context_from_kwargs(
     kwargs: Mapping[str, Any], image_ref: str, history_created_by: Iterable[str]
 ) -> RenderContext:
     """Renderer context; maps history steps to ``--dockerfile`` lines when given."""
-    from hullguard.report.dockerfile_map import map_history
     from hullguard.report.vuln_json import RenderContext
 
     dockerfile = kwargs.get("dockerfile")
     lines: dict[str, tuple[str, int]] = {}
     if dockerfile:
+        from hullguard.report.dockerfile_map import map_history  # the Dockerfile parser
+
         raw = map_history(Path(dockerfile).read_bytes(), str(dockerfile), history_created_by)
         # findings carry the redacted step (package evidence): key the map the same way
         lines = {redact_command(step): where for step, where in raw.items()}

@@ -17,8 +17,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-import yaml
-
 from hullguard.errors import UsageError
 from hullguard.match.model import Finding, IgnoreRule, Suppression, VexStatement
 
@@ -62,6 +60,8 @@ def _rule(item: Any, source: str, index: int) -> IgnoreRule:
 
 def parse_ignore_file(data: bytes, source: str) -> tuple[IgnoreRule, ...]:
     """Rules of one ``.hullguardignore`` (raises :class:`SuppressionError`)."""
+    import yaml  # only when an ignore file exists (every scan imports this module)
+
     try:
         doc = yaml.safe_load(data)
     except yaml.YAMLError as exc:
