@@ -153,3 +153,15 @@ class ExtensionState:
             and self.long_name is None
             and self.long_link is None
         )
+
+
+def member_size(size: int, pax: dict[str, str], what: str) -> int:
+    """The member's data size: the header's, or the PAX ``size`` record's when present."""
+    if pax and "size" in pax:
+        try:
+            size = int(pax["size"])
+        except ValueError:
+            raise MalformedImage(f"{what}: invalid PAX size") from None
+        if size < 0:
+            raise MalformedImage(f"{what}: negative member size in PAX header")
+    return size

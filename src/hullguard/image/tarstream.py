@@ -23,6 +23,7 @@ from hullguard.image.tarfields import (
     check_symlink,
     field_str,
     header_ids,
+    member_size,
     normalise_member_path,
     number,
     parse_pax,
@@ -311,8 +312,12 @@ class TarStream:
                     f"{self._what}: more than {self._limits.max_entries_per_layer} tar entries"
                 )
             if typeflag in _DATA_TYPES or typeflag not in _TYPES:
+                # skip the data the header declares, not the entry's size: a regular file
+                # named ``.wh.*`` is a whiteout of size 0 whose data still follows (reading
+                # that data as headers would let a layer hide or invent entries)
                 self._data_left = entry.size
-                self._remaining = (entry.size + BLOCK - 1) // BLOCK * BLOCK
+                data = member_size(size, pax, self._what)
+                self._remaining = (data + BLOCK - 1) // BLOCK * BLOCK
             else:
                 self._data_left = self._remaining = 0
             return entry, typeflag in _TYPES
@@ -353,11 +358,7 @@ class TarStream:
                 prefix = field_str(block, 345, 500)
                 if prefix:
                     name = f"{prefix}/{name}"
-        if pax and "size" in pax:
-            try:
-                size = int(pax["size"])
-            except ValueError:
-                raise MalformedImage(f"{self._what}: invalid PAX size") from None
+        size = member_size(size, pax, self._what)
         ftype = _TYPES.get(typeflag, FileType.FILE)
         path = normalise_member_path(name, self._what, self._limits)
         link = ""
