@@ -81,9 +81,16 @@ class ElfFile:
 
     def _table(self, fmt: str, offset: int, entsize: int, count: int) -> list[tuple[int, ...]]:
         """``count`` header table entries of ``entsize`` bytes from ``offset``."""
+        if count == 0:
+            return []
         layout = struct.Struct(self.order + fmt)
         end = offset + count * entsize
-        if entsize == layout.size and end <= len(self.data):  # the usual case: one C call
+        # checked up front, so a hostile header costs no per-entry work before it fails
+        if entsize < layout.size:
+            raise CatalogError("ELF header table entries are smaller than their format")
+        if end > len(self.data):
+            raise CatalogError("ELF header points outside the file")
+        if entsize == layout.size:  # the usual case: one C call
             return list(layout.iter_unpack(memoryview(self.data)[offset:end]))
         return [self._unpack(fmt, offset + i * entsize) for i in range(count)]
 
@@ -94,15 +101,20 @@ class ElfFile:
         else:
             phoff = self._unpack("I", 0x1C)[0]
             phentsize, phnum = self._unpack("HH", 0x2A)
-        out = []
-        for i in range(min(phnum, _MAX_SECTIONS)):
-            base = phoff + i * phentsize
-            if self.is64:
-                p_type, flags, offset, vaddr, _, filesz = self._unpack("IIQQQQ", base)
-            else:
-                p_type, offset, vaddr, _, filesz, _, flags = self._unpack("IIIIIII", base)
-            out.append(Segment(p_type, flags, offset, vaddr, filesz))
-        return out
+        count = min(phnum, _MAX_SECTIONS)
+        if self.is64:
+            return [
+                Segment(p_type, flags, offset, vaddr, filesz)
+                for p_type, flags, offset, vaddr, _, filesz in self._table(
+                    "IIQQQQ", phoff, phentsize, count
+                )
+            ]
+        return [
+            Segment(p_type, flags, offset, vaddr, filesz)
+            for p_type, offset, vaddr, _, filesz, _, flags in self._table(
+                "IIIIIII", phoff, phentsize, count
+            )
+        ]
 
     def section(self, name: str) -> bytes | None:
         """Contents of the first section called ``name``."""

@@ -73,3 +73,24 @@ def test_cargo_auditable_binary_is_kept(tmp_path: Path) -> None:
 def test_garbage_after_the_elf_magic_is_not_kept() -> None:
     assert not carries_build_metadata(b"\x7fELF" + b"\xff" * 60)
     assert not carries_build_metadata(b"\x7fELF\x02\x01" + bytes(200) + b"\xff Go buildinf:")
+
+
+def test_hostile_header_tables_fail_fast() -> None:
+    import struct
+    import time
+
+    from hullguard.catalog.elf import ElfFile
+    from hullguard.catalog.interface import CatalogError
+
+    # ELF64 little-endian header: 65,535 program and section headers of size 0 (overlapping)
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<Q", header, 0x20, 64)  # e_phoff
+    struct.pack_into("<Q", header, 0x28, 64)  # e_shoff
+    struct.pack_into("<HHHHH", header, 0x36, 0, 0xFFFF, 0, 0xFFFF, 1)
+    data = bytes(header) + bytes(4096)
+    start = time.process_time()
+    with pytest.raises(CatalogError):
+        ElfFile(data)
+    assert not carries_build_metadata(data)
+    assert time.process_time() - start < 0.05  # no per-entry loop before failing
