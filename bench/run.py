@@ -90,10 +90,9 @@ def timed(cmd: list[str]) -> tuple[float, int]:
 
 #: floor measurements taken between the commands' runs (see ``best``)
 FLOORS: list[float] = []
-LAYOUT: list[Path] = []
 
 
-def best(cmd: list[str], repeat: int) -> tuple[float, int]:
+def best(cmd: list[str], repeat: int, floor_of: Path | None = None) -> tuple[float, int]:
     """Best wall time and peak RSS of ``repeat`` runs, each right after a floor measurement.
 
     The machine is shared and its speed drifts over minutes; measuring the floor
@@ -101,8 +100,8 @@ def best(cmd: list[str], repeat: int) -> tuple[float, int]:
     """
     runs = []
     for _ in range(repeat):
-        if LAYOUT:
-            FLOORS.append(decompress_floor(LAYOUT[0])[0])
+        if floor_of is not None:
+            FLOORS.append(decompress_floor(floor_of)[0])
         runs.append(timed(cmd))
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
@@ -180,17 +179,16 @@ def main() -> int:
     layout = imagebuild.bench_oci()
     ref = f"oci:{layout}:1.0"
     compile_package()
-    LAYOUT.append(layout)
     size = decompress_floor(layout)[1]
     files_cmd = [*HG, "image", "files", "--all-layers", "--no-cache", ref]
-    files_s, files_rss = best(files_cmd, args.repeat)
+    files_s, files_rss = best(files_cmd, args.repeat, layout)
     #: (name, wall s, peak RSS, compared with the floor)
     measured: list[tuple[str, float, int, bool]] = []
     with tempfile.TemporaryDirectory() as cache:
         timed([*HG, "--cache-dir", cache, "image", "inspect", ref])
         warm_s, warm_rss = best([*HG, "--cache-dir", cache, "image", "inspect", ref], 5)
     measured.append(("image inspect (warm cache)", warm_s, warm_rss, False))
-    sbom_s, sbom_rss = best([*HG, "sbom", "--no-cache", "-o", os.devnull, ref], args.repeat)
+    sbom_s, sbom_rss = best([*HG, "sbom", "--no-cache", "-o", os.devnull, ref], args.repeat, layout)
     measured.append(("sbom (cold, no cache)", sbom_s, sbom_rss, True))
     with tempfile.TemporaryDirectory() as cache:
         timed([*HG, "--cache-dir", cache, "sbom", "-o", os.devnull, ref])
@@ -201,10 +199,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as dbdir:
         db = args.vuln_db or vuln_db(Path(dbdir), args.vulndata)
         vuln_cmd = [*HG, "scan", "--scanners", "vuln", "--no-cache", "--db", str(db), ref]
-        vuln_s, vuln_rss = best([*vuln_cmd, "-f", "json", "-o", os.devnull], args.repeat)
+        vuln_s, vuln_rss = best([*vuln_cmd, "-f", "json", "-o", os.devnull], args.repeat, layout)
     measured.append(("scan --scanners vuln (cold)", vuln_s, vuln_rss, True))
     sec_cmd = [*HG, "scan", "--scanners", "secret", "--no-cache", "-f", "json", ref]
-    sec_s, sec_rss = best([*sec_cmd, "-o", os.devnull], args.repeat)
+    sec_s, sec_rss = best([*sec_cmd, "-o", os.devnull], args.repeat, layout)
     measured.append(("scan --scanners secret (cold)", sec_s, sec_rss, True))
     report = json.loads(subprocess.run(sec_cmd, capture_output=True, check=True).stdout)
     scanned = report["secrets"]["summary"]["bytes_scanned"]

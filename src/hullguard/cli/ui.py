@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -91,8 +92,6 @@ def stdout_console() -> Console:
 
 def _maybe_terminal() -> bool:
     """Whether rich could treat stderr as a terminal (a TTY, or forced by rich's variables)."""
-    import os
-
     forced = any(
         os.environ.get(name) for name in ("FORCE_TERMINAL", "FORCE_COLOR", "TTY_COMPATIBLE")
     )
