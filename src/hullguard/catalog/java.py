@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator, Mapping
-
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as DefusedET
+from typing import TYPE_CHECKING
 
 from hullguard.catalog import purls
 from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
+
+if TYPE_CHECKING:
+    import zipfile
 
 ARCHIVE_SUFFIXES = (
     ".jar", ".war", ".ear", ".par", ".sar", ".nar", ".jpi", ".hpi", ".kar", ".lpkg", ".rar",
@@ -52,6 +52,11 @@ def parse_properties(text: str) -> dict[str, str]:
 
 def pom_xml_version(data: bytes) -> str:
     """The project's literal ``<version>`` (or its parent's); ``""`` if templated or absent."""
+    # imported here: the walk imports every cataloger for its path test; the XML parser
+    # is for the few archives that carry a pom.xml
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as DefusedET
+
     try:
         root = DefusedET.fromstring(data)
     except (DefusedET.ParseError, DefusedXmlException, ValueError):
@@ -108,6 +113,8 @@ def archive_packages(path: str, data: bytes) -> list[Package]:
 
 
 def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    import zipfile
+
     if info.file_size > limit:
         return None
     try:
@@ -117,6 +124,8 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes 
 
 
 def _walk(real_path: str, virtual: str, data: bytes, depth: int) -> Iterator[Package]:
+    import zipfile  # here: only images with Java archives need it (~6 ms of import)
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()[:MAX_ENTRIES]

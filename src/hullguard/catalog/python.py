@@ -8,13 +8,14 @@ RFC 822 header block (core metadata spec); the body (long description) is ignore
 from __future__ import annotations
 
 from collections.abc import Mapping
-from email.message import Message
-from email.parser import HeaderParser
-from email.policy import compat32
+from typing import TYPE_CHECKING
 
 from hullguard.catalog import purls
 from hullguard.catalog.interface import CatalogerId, PathCataloger, PathHint, basename, dirname
 from hullguard.model.package import Evidence, OSInfo, Package, PackageType, meta_tuple
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 _MAX_LICENSE_CHARS = 120
 _IGNORED_LICENSES = frozenset({"", "unknown", "none", "license.txt", "license"})
@@ -58,6 +59,11 @@ class PythonCataloger(PathCataloger):
 
 
 def _headers(data: bytes) -> Message | None:
+    # imported here (as in java, purls, rpmdb): the walk's workers import every cataloger
+    # for its path test before the first layer is read; the parsers are for afterwards
+    from email.parser import HeaderParser
+    from email.policy import compat32
+
     text = data.decode("utf-8", "replace")
     if not text.strip():
         return None

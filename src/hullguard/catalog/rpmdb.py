@@ -13,7 +13,6 @@ No ``rpm`` binary or library is used; layouts follow rpm's ``lib/backend`` sourc
 
 from __future__ import annotations
 
-import sqlite3
 import struct
 from collections.abc import Iterator
 
@@ -38,6 +37,8 @@ def sqlite_blobs(data: bytes) -> Iterator[bytes]:
     if len(data) >= 20 and data[18:20] == b"\x02\x02":
         # WAL-mode databases cannot be opened from memory: mark the copy as rollback-journal
         data = data[:18] + b"\x01\x01" + data[20:]
+    import sqlite3  # here: only images with an rpm database need it
+
     conn = sqlite3.connect(":memory:")
     try:
         conn.deserialize(data)

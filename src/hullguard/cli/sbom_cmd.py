@@ -15,9 +15,7 @@ from typing import Any
 
 import click
 
-from hullguard import __version__
-from hullguard.catalog.dirsource import catalog_directory
-from hullguard.catalog.sbom_input import read_sbom
+from hullguard import __version__, prewarm
 from hullguard.cli.keyless_flags import keyless_options
 from hullguard.cli.options import image_options
 from hullguard.cli.registry_options import registry_options
@@ -26,7 +24,6 @@ from hullguard.fsutil import write_text
 from hullguard.model.package import OSInfo, Package
 from hullguard.model.sbom import SbomDocument, SbomSubject, SubjectKind
 from hullguard.report.cyclonedx import CycloneDxVersion, render_cyclonedx
-from hullguard.report.package_list import render_json, render_table
 from hullguard.report.sbom_common import created_time
 
 #: what a target resolves to
@@ -41,6 +38,8 @@ class SbomFormat(StrEnum):
 
 
 def _resolve_dir(value: str) -> Resolved:
+    from hullguard.catalog.dirsource import catalog_directory
+
     root = Path(value).expanduser()
     result = catalog_directory(root)
     subject = SbomSubject(name=str(root), kind=SubjectKind.DIRECTORY)
@@ -48,6 +47,8 @@ def _resolve_dir(value: str) -> Resolved:
 
 
 def _resolve_sbom(value: str) -> Resolved:
+    from hullguard.catalog.sbom_input import read_sbom
+
     try:
         data = Path(value).read_bytes()
     except OSError as exc:
@@ -111,7 +112,18 @@ def _render_spdx(doc: SbomDocument) -> str:
     return render_spdx(doc)
 
 
+#: what each renderer imports when it first runs (imported while layers are read)
+_RENDER_IMPORTS: dict[SbomFormat, tuple[str, ...]] = {
+    SbomFormat.CYCLONEDX_JSON: ("cyclonedx.spdx",),
+    SbomFormat.SPDX_JSON: ("hullguard.report.spdx",),
+    SbomFormat.TABLE: ("hullguard.report.package_list",),
+    SbomFormat.JSON: ("hullguard.report.package_list",),
+}
+
+
 def _renderers(spec: CycloneDxVersion) -> dict[SbomFormat, Callable[[SbomDocument], str]]:
+    from hullguard.report.package_list import render_json, render_table
+
     return {
         SbomFormat.CYCLONEDX_JSON: lambda d: render_cyclonedx(d, spec),
         SbomFormat.SPDX_JSON: _render_spdx,
@@ -179,6 +191,7 @@ def sbom(
     if is_file_target(target):
         packages, os_info, subject = resolve_target(target)
     else:
+        prewarm.soon(*_RENDER_IMPORTS[SbomFormat(fmt)])
         packages, os_info, subject = resolve_image(ctx, target, kw)
     doc = SbomDocument(
         subject=subject,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,8 +23,11 @@ from hullguard.cli.registry_options import registry_options
 from hullguard.errors import UsageError
 from hullguard.fsutil import write_text
 from hullguard.model.severity import Severity
-from hullguard.secrets import SecretConfig, SecretMatch, SecretScanner, parse_config
+from hullguard.secrets.config import SecretConfig, parse_config
 from hullguard.secrets.serialize import match_to_dict, severity_counts
+
+if TYPE_CHECKING:  # the engine (hyperscan, RE2) is imported only by scans that look for secrets
+    from hullguard.secrets import SecretMatch
 
 
 class Scanner(StrEnum):
@@ -107,6 +110,7 @@ Runner = Callable[[Target, ScanOptions], SecretSection]
 
 def _secrets_in_dir(target: Target, options: ScanOptions) -> SecretSection:
     from hullguard.secrets.dirscan import scan_directory
+    from hullguard.secrets.scanner import SecretScanner
 
     result = scan_directory(target.ref, SecretScanner(options.secret_config))
     kept = tuple(m for m in result.matches if m.severity in options.severities)

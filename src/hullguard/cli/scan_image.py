@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from hullguard import prewarm
 from hullguard.cli.options import build_cache, build_limits, build_open_options
 from hullguard.cli.registry_options import registry_options_from_kwargs
 from hullguard.cli.ui import RichProgress
@@ -17,7 +18,6 @@ from hullguard.image.loader import open_image
 from hullguard.image.reference import parse_reference
 from hullguard.scan.image_scan import ImageScan, scan_image
 from hullguard.scan.image_secrets import ImageSecret
-from hullguard.secrets import SecretScanner
 from hullguard.secrets.serialize import severity_counts
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from hullguard.match import VulnReport
     from hullguard.model.package import OSInfo, Package
     from hullguard.model.severity import Severity
+    from hullguard.secrets.scanner import SecretScanner
 
 
 def _vuln_kwargs(kwargs: dict[str, Any], severities: frozenset[Severity]) -> dict[str, Any]:
@@ -109,6 +110,7 @@ def run_image_scan(
         from hullguard.vulndb import open_db
 
         open_db(resolve_db_path(ctx.find_root(), kwargs.get("db"))).close()
+        prewarm.soon("hullguard.match", "hullguard.report.vuln_formats")
     registry = registry_options_from_kwargs(kwargs, build_limits(kwargs))
     image = open_image(target.ref, build_open_options(kwargs, registry))
     progress = RichProgress(enabled=not (ctx.find_root().obj or {}).get("quiet"))
@@ -118,7 +120,7 @@ def run_image_scan(
         result = scan_image(
             image,
             want_packages=Scanner.VULN in scanners or want_misconfig,
-            secret_scanner=SecretScanner(options.secret_config) if want_secrets else None,
+            secret_scanner=_secret_scanner(options) if want_secrets else None,
             cache=build_cache(ctx, kwargs),
             progress=progress,
         )
@@ -176,6 +178,13 @@ def run_image_scan(
 
         text += "\n" + "\n".join(render_lines(misconfig)) + "\n"
     return text, code
+
+
+def _secret_scanner(options: ScanOptions) -> SecretScanner:
+    # imported here: the engine (hyperscan, RE2, the rule file) is for scans that want secrets
+    from hullguard.secrets.scanner import SecretScanner
+
+    return SecretScanner(options.secret_config)
 
 
 def _json(

@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
+from hullguard import prewarm
 from hullguard.errors import HullguardError, UsageError
 from hullguard.image.interface import ImageSource
 from hullguard.model.image import Layer
@@ -135,6 +136,7 @@ def _pooled(
     try:
         largest_first = sorted(layers, key=lambda layer: (-layer.descriptor.size, layer.index))
         futures = {layer.index: pool.submit(_run, layer.index) for layer in largest_first}
+        prewarm.run_pending()  # the workers are forked: the parent's imports overlap them
         for layer in layers:
             yield layer, cast(T, _result(futures[layer.index], layer))
         done = True

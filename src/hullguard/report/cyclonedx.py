@@ -20,8 +20,6 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from cyclonedx.spdx import fixup_id, is_expression
-
 from hullguard.model.package import OSInfo, Package, PackageType, sorted_packages
 from hullguard.model.sbom import SbomDocument, SubjectKind
 from hullguard.report import sbom_common
@@ -43,6 +41,10 @@ _SUBJECT_TYPES = {
 
 @lru_cache(maxsize=4096)
 def _license(value: str) -> dict[str, Any]:
+    # imported here: building the SPDX licence index is ~40 ms (sbom prewarms it, see
+    # :mod:`hullguard.prewarm`); the enum above is needed by the CLI at start-up
+    from cyclonedx.spdx import fixup_id, is_expression
+
     spdx_id = fixup_id(value)
     if spdx_id:
         return {"license": {"id": spdx_id}}

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
+from hullguard import prewarm
 from hullguard.cache import AnalysisCache
 from hullguard.catalog.interface import Cataloger
 from hullguard.catalog.registry import cache_key, catalogers
@@ -30,6 +31,10 @@ from hullguard.model.package import Evidence, OSInfo, Package, PackageType, Purl
 from hullguard.progress import NULL_PROGRESS, Progress
 from hullguard.scan.collect import Collected, WalkPlan, collect
 from hullguard.secrets.redact import redact_command
+
+#: what the catalogers import when they first run (imported while layers are read):
+#: purls for every package, the e-mail header parser for Python metadata
+CATALOG_IMPORTS = ("packageurl", "email.parser", "email.policy")
 
 #: single-file package databases whose per-layer versions are kept for attribution
 DB_FILES = frozenset(
@@ -169,6 +174,7 @@ def catalog_image(
     hit = cache.get(SBOM_ANALYZER, SBOM_VERSION, key)
     if hit is not None and (loaded := _load(hit)) is not None:
         return loaded
+    prewarm.soon(*CATALOG_IMPORTS)
     plan = WalkPlan(
         want=path_filter(chosen),
         sniff_executables=any_sniffer(chosen),

@@ -27,11 +27,12 @@ from hullguard.scan.image_secrets import (
     removal_index,
     scanner_key,
 )
-from hullguard.secrets import SecretMatch, SecretScanner
+from hullguard.secrets.interface import SecretMatch
 
 if TYPE_CHECKING:  # the package side is imported only by scans that catalog packages
     from hullguard.catalog.run import CatalogResult
     from hullguard.scan.collect import Collected
+    from hullguard.secrets.scanner import SecretScanner
 
 
 @dataclass
@@ -148,9 +149,11 @@ class _PackageSide:
         """``base`` (the secrets visitor) plus the files the catalogers read."""
         from dataclasses import replace
 
+        from hullguard import prewarm
         from hullguard.catalog.run import any_sniffer, path_filter
-        from hullguard.scan.image_sbom import DB_FILES
+        from hullguard.scan.image_sbom import CATALOG_IMPORTS, DB_FILES
 
+        prewarm.soon(*CATALOG_IMPORTS)
         chosen = self.chosen
         return replace(
             base,

@@ -16,14 +16,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from hullguard import __version__
 from hullguard.image.loader import Image
 from hullguard.model.image import Digest, FileRecord, Layer
-from hullguard.secrets import SecretMatch, SecretScanner
+from hullguard.secrets.interface import SecretMatch
 from hullguard.secrets.redact import redact_command
 from hullguard.secrets.serialize import match_to_dict
+
+if TYPE_CHECKING:  # the engine (hyperscan, RE2) is imported by whoever builds a scanner
+    from hullguard.secrets.scanner import SecretScanner
 
 SECRETS_ANALYZER = "secrets"
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from hullguard.model.severity import Severity
 from hullguard.secrets.interface import (
     ALL_SCOPES,
@@ -163,13 +161,14 @@ def parse_rule(raw: Any, where: str, origin: str) -> SecretRule:
     )
 
 
-#: libyaml's safe loader when PyYAML was built with it (~20x faster on builtin.yaml)
-_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _load_yaml(text: bytes | str, source: str) -> Mapping[str, Any]:
+    # imported here: PyYAML is ~20 ms to import, and scans without secrets never load rules
+    import yaml
+
+    # libyaml's safe loader when PyYAML was built with it (~20x faster on builtin.yaml)
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise SecretConfigError(f"{source}: not valid YAML: {exc}") from None
     if data is None:

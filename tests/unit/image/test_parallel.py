@@ -222,3 +222,34 @@ def test_cli_error_from_a_worker_is_one_line(layout: Make, tmp_path: Path) -> No
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "outside the image root" in proc.stderr
+
+
+def test_pending_imports_run_once_the_workers_are_started(
+    layout: Make, force_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a command imports after the walk is imported while the workers read."""
+    from hullguard import prewarm
+
+    seen: list[tuple[str, ...]] = []
+    real = prewarm.run_pending
+
+    def spy() -> None:
+        seen.append(prewarm.pending())
+        real()
+
+    monkeypatch.setattr(prewarm, "run_pending", spy)
+    prewarm.soon("hullguard.report.package_list", "hullguard_no_such_module_xyz")
+    _view(layout(_layers()))
+    assert seen == [("hullguard.report.package_list", "hullguard_no_such_module_xyz")]
+    assert prewarm.pending() == ()
+    assert "hullguard.report.package_list" in sys.modules
+
+
+def test_serial_reads_leave_pending_imports_to_their_users(layout: Make) -> None:
+    from hullguard import prewarm
+
+    prewarm.soon("hullguard_no_such_module_xyz")
+    _view(layout(_layers()))  # small: one process
+    assert prewarm.pending() == ("hullguard_no_such_module_xyz",)
+    prewarm.run_pending()  # a module that does not import is skipped, not an error
+    assert prewarm.pending() == ()
