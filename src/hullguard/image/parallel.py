@@ -4,8 +4,10 @@ Inflating a layer (ISA-L, zstandard) and parsing its tar hold the GIL, so
 threads cannot overlap them; separate processes can. Each worker is forked
 from the parent (the image, its source and the per-layer job are inherited,
 nothing is pickled on the way in), reads whole layers on its own (digests
-verified there), and sends back only what the job returns: compact records and
-the small files analyzers asked for, never a layer's bytes.
+verified there), and sends back only what the job emits and returns: compact
+rows and the small files analyzers asked for, never a layer's bytes. Rows go
+back in parts of a few thousand while the layer is read, so the parent turns
+them into records and its view as they come rather than after the last layer.
 
 Layers are submitted largest first (compressed size), so the longest layer
 starts at once and the small ones fill the gaps; results are consumed in layer
@@ -23,8 +25,11 @@ forces the serial path; ``HULLGUARD_WORKERS=N`` caps the pool.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.queues
 import os
+import queue
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +42,8 @@ from hullguard.image.interface import ImageSource
 from hullguard.model.image import Layer
 
 T = TypeVar("T")
+P = TypeVar("P")
+Q = TypeVar("Q")
 
 WORKERS_ENV = "HULLGUARD_WORKERS"
 #: compressed bytes outside the largest layer below which one process is faster
@@ -52,23 +59,36 @@ class _Failure:
     error: HullguardError
 
 
-#: the job of this worker process (set by the initializer, inherited through fork)
-_JOB: Callable[[int], object] | None = None
+#: the job of this worker process and where its parts and results go (set by the
+#: initializer, inherited through fork)
+_JOB: Callable[[int, Callable[[object], None]], object] | None = None
+_CHANNEL: multiprocessing.queues.Queue[tuple[int, bool, object]] | None = None
+#: how often the parent, waiting on the channel, looks whether the layer's worker failed
+_POLL_SECONDS = 0.05
 
 
-def _init_worker(job: Callable[[int], object], source: ImageSource) -> None:
-    global _JOB
-    _JOB = job
+def _init_worker(
+    job: Callable[[int, Callable[[object], None]], object],
+    source: ImageSource,
+    channel: multiprocessing.queues.Queue[tuple[int, bool, object]],
+) -> None:
+    global _JOB, _CHANNEL
+    _JOB, _CHANNEL = job, channel
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     source.after_fork()
 
 
 def _run(index: int) -> object:
-    assert _JOB is not None
+    """Read layer ``index``: its parts and then its result go through the channel (one
+    queue, so a layer's parts always precede its result); the future carries failures."""
+    assert _JOB is not None and _CHANNEL is not None
+    channel = _CHANNEL
     try:
-        return _JOB(index)
+        result = _JOB(index, lambda part: channel.put((index, False, part)))
     except HullguardError as exc:
         return _Failure(exc)
+    channel.put((index, True, result))
+    return None
 
 
 def _env_workers() -> int | None:
@@ -106,44 +126,86 @@ def worker_count(source: ImageSource, layers: Sequence[Layer]) -> int:
     return wanted
 
 
-def map_layers(
+def stream_layers(
     source: ImageSource,
     layers: Sequence[Layer],
-    job: Callable[[Layer], T],
+    job: Callable[[Layer, Callable[[P], None]], T],
     *,
+    convert: Callable[[Layer, P], Q],
     allow_pool: bool = True,
-) -> Iterator[tuple[Layer, T]]:
-    """``(layer, job(layer))`` for each layer, in order; in worker processes when it pays."""
+) -> Iterator[tuple[Layer, Q, None] | tuple[Layer, None, T]]:
+    """Each layer's parts, then its result, layer after layer, while later layers are read.
+
+    ``job(layer, emit)`` reads one layer (in a worker process when it pays),
+    handing pieces of its result to ``emit`` as it goes (rows every few
+    thousand entries) and returning the rest. The caller gets, in layer order,
+    ``(layer, part, None)`` for each emitted part (after ``convert(layer, part)``,
+    done in this process as soon as the part arrives, whatever its layer) and
+    then ``(layer, None, result)``. The parts of the layer the caller is at come
+    while that layer is still being read: the parent's work on them (records,
+    the view) overlaps the workers instead of following the last of them.
+    """
     workers = worker_count(source, layers) if allow_pool else 1
     if workers <= 1:
         for layer in layers:
-            yield layer, job(layer)
+            parts: list[P] = []
+            result = job(layer, parts.append)
+            for part in parts:
+                yield layer, convert(layer, part), None
+            yield layer, None, result
         return
-    yield from _pooled(source, layers, job, workers)
+    yield from _pooled(source, layers, job, workers, convert)
 
 
 def _pooled(
-    source: ImageSource, layers: Sequence[Layer], job: Callable[[Layer], T], workers: int
-) -> Iterator[tuple[Layer, T]]:
+    source: ImageSource,
+    layers: Sequence[Layer],
+    job: Callable[[Layer, Callable[[P], None]], T],
+    workers: int,
+    convert: Callable[[Layer, P], Q],
+) -> Iterator[tuple[Layer, Q, None] | tuple[Layer, None, T]]:
     by_index = {layer.index: layer for layer in layers}
+    context = multiprocessing.get_context("fork")
+    #: parts and results: ``(layer index, done, payload)``, in order per layer
+    channel: multiprocessing.queues.Queue[tuple[int, bool, object]] = context.Queue()
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(lambda index: job(by_index[index]), source),
+        initargs=(lambda index, emit: job(by_index[index], emit), source, channel),
     )
     done = False
     try:
         largest_first = sorted(layers, key=lambda layer: (-layer.descriptor.size, layer.index))
         futures = {layer.index: pool.submit(_run, layer.index) for layer in largest_first}
         prewarm.run_pending()  # the workers are forked: the parent's imports overlap them
+        waiting: dict[int, deque[Q]] = {layer.index: deque() for layer in layers}
+        results: dict[int, object] = {}
         for layer in layers:
-            yield layer, cast(T, _result(futures[layer.index], layer))
+            parts = waiting[layer.index]
+            while True:
+                while parts:
+                    yield layer, parts.popleft(), None
+                if layer.index in results:
+                    yield layer, None, cast(T, results.pop(layer.index))
+                    break
+                try:
+                    index, finished, payload = channel.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    future = futures[layer.index]
+                    if future.done():  # a failure raises here; a success is in the channel
+                        _result(future, layer)
+                    continue
+                if finished:
+                    results[index] = payload
+                else:
+                    waiting[index].append(convert(by_index[index], cast(P, payload)))
         done = True
     finally:
         if not done:
             _stop(pool)
         pool.shutdown(wait=True, cancel_futures=True)
+        channel.close()
 
 
 def _result(future: Future[object], layer: Layer) -> object:

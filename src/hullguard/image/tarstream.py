@@ -229,13 +229,30 @@ class TarStream:
         Same members, order and errors as iterating; for callers that need no
         file contents, and the fastest way through a layer.
         """
-        scan = _scan
-        if scan is None:
-            return [entry_row(entry) for entry in self]
         out: list[Row] = []
+        for part in self.row_parts(1 << 62):
+            out += part
+        return out
+
+    def row_parts(self, size: int) -> Iterator[list[Row]]:
+        """:meth:`rows` in lists of at least ``size`` rows (the last one may be shorter,
+        or empty when the layer is), handed out as the layer is read."""
+        scan = _scan
+        out: list[Row] = []
+        if scan is None:
+            for entry in self:
+                out.append(entry_row(entry))
+                if len(out) >= size:
+                    yield out
+                    out = []
+            yield out
+            return
         meta = ExtensionState()
         limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
         while True:
+            if len(out) >= size:
+                yield out
+                out = []
             if self._remaining:
                 self._finish_member()
             if meta.clear():
@@ -248,7 +265,8 @@ class TarStream:
                     continue
             member = self._member(meta)
             if member is None:
-                return out
+                yield out
+                return
             if member[1]:
                 out.append(entry_row(member[0]))
 

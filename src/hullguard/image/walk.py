@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.parallel import map_layers
+from hullguard.image.parallel import stream_layers
 from hullguard.image.tarstream import Row as Row  # re-exported: workers' and the cache's form
 from hullguard.image.tarstream import TarEntry, entry_row
 from hullguard.model.frozen import from_fields
@@ -130,12 +130,31 @@ def _decode(rows: object, layer: int) -> list[FileRecord] | None:
         return None
 
 
-def read_rows(image: Image, layer: Layer, cache: AnalysisCache) -> list[Row]:
-    """Read one layer's entries (digests verified) and cache them; runs in a worker."""
+#: rows per part a worker hands back while it reads a layer (see ``stream_layers``)
+PART_ROWS = 2048
+
+
+def read_rows(
+    image: Image,
+    layer: Layer,
+    cache: AnalysisCache,
+    emit: Callable[[list[Row]], None] | None = None,
+) -> list[Row]:
+    """Read one layer's entries (digests verified) and cache them; runs in a worker.
+
+    With ``emit``, rows are handed to it in parts as the layer is read and only
+    what is left is returned; without it, every row is returned.
+    """
+    keep = cache.enabled or emit is None
+    rows: list[Row] = []
     with image.open_layer(layer) as stream:
-        rows = stream.rows()  # the C header scanner's fast path when it is built
+        for part in stream.row_parts(PART_ROWS):  # the C header scanner's fast path
+            if keep:
+                rows += part
+            if emit is not None and part:
+                emit(part)
     cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, rows)
-    return rows
+    return [] if emit is not None else rows
 
 
 def layer_records(
@@ -166,19 +185,32 @@ def build_layered_view(
         for layer in image.layers
     }
     todo = [layer for layer in image.layers if cached[layer.index] is None]
-    fresh = map_layers(image.source, todo, lambda layer: read_rows(image, layer, store))
+
+    def job(layer: Layer, emit: Callable[[list[Row]], None]) -> list[Row]:
+        return read_rows(image, layer, store, emit)
+
+    def convert(layer: Layer, rows: list[Row]) -> list[FileRecord]:
+        return records_from_rows(rows, layer.index)
+
+    fresh = stream_layers(image.source, todo, job, convert=convert)
     view = LayeredView()
     per_layer: dict[int, list[FileRecord]] = {}
     progress.start("layers", len(image.layers))
     for layer in image.layers:
-        records = cached[layer.index]
-        if records is None:
-            _, rows = next(fresh)
-            records = records_from_rows(rows, layer.index)
-        per_layer[layer.index] = records
         view.begin_layer(layer.index)
-        for record in records:
-            view.add(record)
+        records = cached[layer.index]
+        if records is not None:
+            for record in records:
+                view.add(record)
+        else:
+            records = []
+            for _, part, _ in fresh:  # this layer's records as the worker reads it
+                if part is None:
+                    break
+                records += part
+                for record in part:
+                    view.add(record)
+        per_layer[layer.index] = records
         view.end_layer()
         progress.advance("layers", 1)
     progress.finish("layers")

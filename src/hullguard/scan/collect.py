@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.parallel import map_layers
+from hullguard.image.parallel import stream_layers
 from hullguard.image.tarstream import TarEntry, TarStream
 from hullguard.image.walk import (
+    PART_ROWS,
     RECORDS_ANALYZER,
     RECORDS_VERSION,
     Row,
@@ -89,13 +90,29 @@ class LayerHarvest:
     visited: object = None  # the visitor's per-layer result (``WalkPlan.export``)
 
 
-def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCache) -> LayerHarvest:
-    """Read one layer (digests verified) and keep what ``plan`` asks for."""
+def harvest_layer(
+    image: Image,
+    layer: Layer,
+    plan: WalkPlan,
+    cache: AnalysisCache,
+    emit: Callable[[list[Row]], None] | None = None,
+) -> LayerHarvest:
+    """Read one layer (digests verified) and keep what ``plan`` asks for.
+
+    With ``emit``, the rows go to it in parts as the layer is read (the
+    harvest's ``rows`` stays empty); without it, the harvest holds them all.
+    """
     out = LayerHarvest()
     max_file = image.limits.max_file_bytes
+    keep = cache.enabled or emit is None
+    rows = out.rows if keep else []
+    part: list[Row] = []
     with image.open_layer(layer) as stream:
         for entry in stream:
-            out.rows.append(row_of(entry))
+            part.append(row_of(entry))
+            if len(part) >= PART_ROWS:
+                _hand_over(part, rows, keep, emit)
+                part = []
             if entry.type is not FileType.FILE:
                 continue
             path = entry.path
@@ -122,10 +139,26 @@ def harvest_layer(image: Image, layer: Layer, plan: WalkPlan, cache: AnalysisCac
                     out.history.append((path, data))
             if plan.visit is not None:
                 _visit(plan, layer, stream, entry, data, max_file)
-    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, out.rows)
+    _hand_over(part, rows, keep, emit)
+    cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, rows)
+    if emit is not None:
+        out.rows = []
     if plan.export is not None:
         out.visited = plan.export(layer.index)
     return out
+
+
+def _records_of(layer: Layer, rows: list[Row]) -> list[FileRecord]:
+    return records_from_rows(rows, layer.index)
+
+
+def _hand_over(
+    part: list[Row], rows: list[Row], keep: bool, emit: Callable[[list[Row]], None] | None
+) -> None:
+    if keep:
+        rows += part
+    if emit is not None and part:
+        emit(part)
 
 
 def _carries_build_metadata(data: bytes) -> bool:
@@ -180,18 +213,26 @@ def collect(
     skipped: list[str] = []
     progress.start("layers", len(image.layers))
     poolable = plan.visit is None or (plan.export is not None and plan.absorb is not None)
-    harvests = map_layers(
-        image.source,
-        image.layers,
-        lambda layer: harvest_layer(image, layer, plan, store),
-        allow_pool=poolable,
+
+    def job(layer: Layer, emit: Callable[[list[Row]], None]) -> LayerHarvest:
+        return harvest_layer(image, layer, plan, store, emit)
+
+    events = stream_layers(
+        image.source, image.layers, job, convert=_records_of, allow_pool=poolable
     )
-    for layer, got in harvests:
-        records = records_from_rows(got.rows, layer.index)
+    records: list[FileRecord] = []
+    current: int | None = None
+    for layer, part, got in events:
+        if current != layer.index:
+            current, records = layer.index, []
+            view.begin_layer(layer.index)
+        if part is not None:  # records of this layer while it is read: into the view now
+            records += part
+            for record in part:
+                view.add(record)
+            continue
+        assert got is not None
         per_layer[layer.index] = records
-        view.begin_layer(layer.index)
-        for record in records:
-            view.add(record)
         view.end_layer()
         for path, data in got.wanted.items():
             latest[path] = (layer.index, data)

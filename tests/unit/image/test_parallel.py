@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -160,10 +161,10 @@ def test_dead_worker_is_a_clean_error(
 
     real = walk.read_rows
 
-    def dying(image, layer, cache):  # type: ignore[no-untyped-def]
+    def dying(image, layer, cache, emit=None):  # type: ignore[no-untyped-def]
         if layer.index == 1:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(image, layer, cache)
+        return real(image, layer, cache, emit)
 
     monkeypatch.setattr(walk, "read_rows", dying)
     with pytest.raises(parallel.LayerWorkerError, match="worker process"):
@@ -253,3 +254,73 @@ def test_serial_reads_leave_pending_imports_to_their_users(layout: Make) -> None
     assert prewarm.pending() == ("hullguard_no_such_module_xyz",)
     prewarm.run_pending()  # a module that does not import is skipped, not an error
     assert prewarm.pending() == ()
+
+
+def _events(path: Path, job: Callable[..., object], on_part: Callable[[int], None] = print) -> list:  # type: ignore[type-arg]
+    image = open_image(f"oci:{path}:t")
+    try:
+        out = []
+        for layer, part, result in parallel.stream_layers(
+            image.source, image.layers, job, convert=lambda layer, p: (layer.index, p)
+        ):
+            if part is not None:
+                on_part(layer.index)
+            out.append((layer.index, part, result))
+        return out
+    finally:
+        image.close()
+
+
+def test_parts_reach_the_parent_while_the_layer_is_still_read(
+    layout: Make, force_pool: None, tmp_path: Path
+) -> None:
+    """A worker's job blocks after its first part until the parent has seen that part:
+    the parts must travel while the job runs, not with its result."""
+
+    def job(layer: object, emit: Callable[[object], None]) -> str:
+        index = layer.index  # type: ignore[attr-defined]
+        emit(f"first of {index}")
+        if index == 1:
+            for _ in range(1000):  # up to 10 s
+                if (tmp_path / "seen-1").exists():
+                    break
+                time.sleep(0.01)
+            else:
+                return "timed out: the part was not delivered before the result"
+        emit(f"second of {index}")
+        return f"result of {index}"
+
+    def seen(index: int) -> None:
+        (tmp_path / f"seen-{index}").touch()
+
+    events = _events(layout(_layers()), job, seen)
+    assert events == [
+        e
+        for i in range(4)
+        for e in (
+            (i, (i, f"first of {i}"), None),
+            (i, (i, f"second of {i}"), None),
+            (i, None, f"result of {i}"),
+        )
+    ]
+
+
+def test_a_failure_after_parts_is_the_layers_error(
+    layout: Make, force_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def job(layer: object, emit: Callable[[object], None]) -> str:
+        emit("part")
+        if layer.index == 2:  # type: ignore[attr-defined]
+            raise UnsafeImage("layer 2: hostile")
+        return "ok"
+
+    path = layout(_layers())
+    got: list[int] = []
+    with pytest.raises(UnsafeImage, match="layer 2: hostile"):
+        _events(path, job, got.append)
+    assert got[:2] == [0, 1]  # pooled: parts of the layers before it were handed out
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    got = []
+    with pytest.raises(UnsafeImage, match="layer 2: hostile"):
+        _events(path, job, got.append)
+    assert got == [0, 1]  # serial: a failed layer's parts are never handed out
