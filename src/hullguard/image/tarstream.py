@@ -270,6 +270,71 @@ class TarStream:
             if member[1]:
                 out.append(entry_row(member[0]))
 
+    def pick(
+        self,
+        select: Callable[[str, FileType, int, int], bool],
+        part_rows: int,
+        flush: Callable[[list[Row]], None],
+    ) -> Iterator[TarEntry]:
+        """Every member, as iterating does, but yield only those ``select`` accepts.
+
+        ``select(path, type, size, mode)`` decides per member; the rows of all
+        members (``entry_row``) go to ``flush`` in lists of ``part_rows`` (the
+        last one, possibly empty, when the archive ends). Same members, order,
+        limits and errors as iterating, and a yielded member's data can be read
+        as usual; members not selected cost no entry object and no trip through
+        the consumer (most of a layer when only some files are wanted).
+        """
+        rows: list[Row] = []
+        scan = _scan
+        if scan is None:
+            for entry in self:
+                rows.append(entry_row(entry))
+                if len(rows) >= part_rows:
+                    flush(rows)
+                    rows = []
+                if select(entry.path, entry.type, entry.size, entry.mode):
+                    yield entry
+            flush(rows)
+            return
+        meta = ExtensionState()
+        limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
+        while True:
+            if self._remaining:
+                self._finish_member()
+            if meta.clear():
+                buf = self._buf
+                got = scan(buf, self._pos, limit - self.entries, max_path, _SCAN_TYPES, False)[0]
+                for path, ftype, size, mode, uid, gid, mtime, link, hoff in got:
+                    if self._buf is not buf or self._pos != hoff:
+                        break  # the consumer moved the stream: rescan from where it is
+                    self._pos = hoff + BLOCK
+                    self._data_left = size
+                    self._remaining = (size + BLOCK - 1) // BLOCK * BLOCK
+                    self.entries += 1
+                    rows.append([path, ftype, size, mode, uid, gid, link])
+                    if len(rows) >= part_rows:
+                        flush(rows)
+                        rows = []
+                    if select(path, ftype, size, mode):
+                        yield TarEntry(path, ftype, size, mode, uid, gid, mtime, link, {})
+                    if self._remaining:
+                        self._finish_member()
+                if got:
+                    continue
+            member = self._member(meta)
+            if member is None:
+                flush(rows)
+                return
+            if member[1]:
+                entry = member[0]
+                rows.append(entry_row(entry))
+                if len(rows) >= part_rows:
+                    flush(rows)
+                    rows = []
+                if select(entry.path, entry.type, entry.size, entry.mode):
+                    yield entry
+
     def _iter_fast(self, scan: _ScanFn) -> Iterator[TarEntry]:
         """``__iter__`` with runs of plain headers read by the C scanner."""
         meta = ExtensionState()

@@ -25,7 +25,6 @@ from hullguard.image.walk import (
     Row,
     record_of,
     records_from_rows,
-    row_of,
 )
 from hullguard.model.image import FileRecord, FileType, Layer
 from hullguard.progress import NULL_PROGRESS, Progress
@@ -55,6 +54,9 @@ class WalkPlan:
     visit_wants: Callable[[str, int, bytes], bool] = lambda _path, _size, _head: True
     #: how many leading bytes ``visit_wants`` sees
     head_bytes: int = 8192
+    #: before any byte is read: False when ``visit_wants`` would refuse the file whatever
+    #: its content (the walk then skips it without reading its head)
+    visit_path: Callable[[str, int], bool] = lambda _path, _size: True
     #: after a layer (in the process that read it): take the visitor's result for that layer
     export: Callable[[int], object] | None = None
     #: in the parent, in layer order: merge what ``export`` returned
@@ -106,15 +108,28 @@ def harvest_layer(
     max_file = image.limits.max_file_bytes
     keep = cache.enabled or emit is None
     rows = out.rows if keep else []
-    part: list[Row] = []
+
+    def flush(part: list[Row]) -> None:
+        if keep:
+            rows.extend(part)
+        if emit is not None and part:
+            emit(part)
+
+    want, history, sniff = plan.want, plan.history, plan.sniff_executables
+    visit = plan.visit_path if plan.visit is not None else None
+    regular = FileType.FILE
+
+    def select(path: str, ftype: FileType, size: int, mode: int) -> bool:
+        """Regular files the body below may read (the rest only leave their row)."""
+        return ftype is regular and bool(
+            (visit is not None and (size > max_file or visit(path, size)))
+            or want(path)
+            or history(path)
+            or (sniff and mode & 0o111 and _MIN_SNIFF <= size <= max_file)
+        )
+
     with image.open_layer(layer) as stream:
-        for entry in stream:
-            part.append(row_of(entry))
-            if len(part) >= PART_ROWS:
-                _hand_over(part, rows, keep, emit)
-                part = []
-            if entry.type is not FileType.FILE:
-                continue
+        for entry in stream.pick(select, PART_ROWS, flush):
             path = entry.path
             data: bytes | None = None
             wanted = plan.want(path)
@@ -139,7 +154,6 @@ def harvest_layer(
                     out.history.append((path, data))
             if plan.visit is not None:
                 _visit(plan, layer, stream, entry, data, max_file)
-    _hand_over(part, rows, keep, emit)
     cache.put(RECORDS_ANALYZER, RECORDS_VERSION, layer.diff_id, rows)
     if emit is not None:
         out.rows = []
@@ -150,15 +164,6 @@ def harvest_layer(
 
 def _records_of(layer: Layer, rows: list[Row]) -> list[FileRecord]:
     return records_from_rows(rows, layer.index)
-
-
-def _hand_over(
-    part: list[Row], rows: list[Row], keep: bool, emit: Callable[[list[Row]], None] | None
-) -> None:
-    if keep:
-        rows += part
-    if emit is not None and part:
-        emit(part)
 
 
 def _carries_build_metadata(data: bytes) -> bool:

@@ -95,6 +95,7 @@ def scan_image(
         plan = WalkPlan(
             visit=collector.visit if collector else None,
             visit_wants=collector.wants if collector else (lambda _p, _s, _h: False),
+            visit_path=collector.visit_path if collector else (lambda _p, _s: False),
             export=collector.export if collector else None,
             absorb=collector.absorb if collector else None,
         )

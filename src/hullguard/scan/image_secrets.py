@@ -139,6 +139,8 @@ class LayerSecretCollector:
         scanner.prepare()  # once here, not in each worker process the walk forks
         #: the walk's ``visit_wants``: the scanner's own test (no wrapper call per file)
         self.wants = scanner.wants
+        #: the walk's ``visit_path``: what ``wants`` decides before any byte is read
+        self.visit_path = scanner.wants_path
         self.by_layer: dict[int, list[SecretMatch]] = {}
         self.files_scanned = 0
         self.bytes_scanned = 0
