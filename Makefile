@@ -11,7 +11,7 @@ APT_PACKAGES := postgresql skopeo umoci buildah mmdebstrap docker-registry golan
 STAMP_APT := .cache/apt.stamp
 STAMP_VENV := $(VENV)/.stamp
 
-.PHONY: all setup apt venv demo test test-unit lint format bench clean
+.PHONY: all setup apt venv demo test test-unit lint format rules bench clean
 
 all: test
 
@@ -56,6 +56,10 @@ lint: venv
 format: venv
 	$(BIN)/ruff format src tests bench tools
 	$(BIN)/ruff check --fix src tests bench tools
+
+# after editing src/hullguard/secrets/rules/builtin.yaml or the gate code (see secrets/compiled.py)
+rules: venv
+	$(BIN)/python -m hullguard.secrets.compiled
 
 TRIVY := .cache/trivy/trivy
 

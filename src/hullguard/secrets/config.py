@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 from hullguard.model.severity import Severity
@@ -207,8 +206,15 @@ def _list(data: Mapping[str, Any], key: str) -> Sequence[Any]:
 
 def builtin_rules() -> tuple[tuple[SecretRule, ...], tuple[AllowRule, ...]]:
     """The rules and allow rules shipped in ``rules/builtin.yaml``."""
-    text = resources.files("hullguard.secrets").joinpath("rules/builtin.yaml").read_bytes()
-    data = _load_yaml(text, "builtin.yaml")
+    from hullguard.secrets import compiled
+
+    # the JSON form made from this very YAML when there is one (no PyYAML import)
+    known = compiled.rules_data()
+    data = (
+        _mapping(known, "builtin.yaml", _CONFIG_KEYS)
+        if known is not None
+        else _load_yaml(compiled.yaml_bytes(), "builtin.yaml")
+    )
     rules = tuple(
         parse_rule(r, f"builtin.yaml: rules[{i}]", "builtin")
         for i, r in enumerate(_list(data, "rules"))

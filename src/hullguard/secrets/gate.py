@@ -37,6 +37,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from hullguard.secrets import compiled
 from hullguard.secrets.interface import Scope, SecretRule
 
 try:  # private to CPython / a binary wheel: without either there is no gate
@@ -164,7 +165,19 @@ def _trimmed(seq: Sequence[tuple[Any, Any]], state: Any) -> list[tuple[Any, Any]
 
 def superset(regex: re.Pattern[str]) -> str:
     """A hyperscan pattern that matches inside every string ``regex`` can match (over
-    latin-1): a file without a match of it holds no match of ``regex``."""
+    latin-1): a file without a match of it holds no match of ``regex``.
+
+    The built-in rules' patterns come precomputed from ``rules/builtin.json``
+    (:mod:`hullguard.secrets.compiled`) when it matches this code and Python.
+    """
+    if _hs is None:  # pragma: no cover - depends on the platform
+        raise Unsupported("hyperscan is not installed")
+    known = compiled.known_gate(regex.flags, regex.pattern)
+    return known if known is not None else compute_superset(regex)
+
+
+def compute_superset(regex: re.Pattern[str]) -> str:
+    """:func:`superset`, always derived from the regex's parse tree."""
     if _hs is None:  # pragma: no cover - depends on the platform
         raise Unsupported("hyperscan is not installed")
     try:
