@@ -133,6 +133,8 @@ def stream_layers(
     *,
     convert: Callable[[Layer, P], Q],
     allow_pool: bool = True,
+    before_fork: Callable[[], None] | None = None,
+    after_fork: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Layer, Q, None] | tuple[Layer, None, T]]:
     """Each layer's parts, then its result, layer after layer, while later layers are read.
 
@@ -144,6 +146,10 @@ def stream_layers(
     then ``(layer, None, result)``. The parts of the layer the caller is at come
     while that layer is still being read: the parent's work on them (records,
     the view) overlaps the workers instead of following the last of them.
+
+    With a pool, ``before_fork()`` runs just before the workers are forked and
+    ``after_fork(workers)`` in this process right after (work the workers will
+    be sent, done while they read); without one, neither runs.
     """
     workers = worker_count(source, layers) if allow_pool else 1
     if workers <= 1:
@@ -154,7 +160,7 @@ def stream_layers(
                 yield layer, convert(layer, part), None
             yield layer, None, result
         return
-    yield from _pooled(source, layers, job, workers, convert)
+    yield from _pooled(source, layers, job, workers, convert, before_fork, after_fork)
 
 
 def _pooled(
@@ -163,11 +169,15 @@ def _pooled(
     job: Callable[[Layer, Callable[[P], None]], T],
     workers: int,
     convert: Callable[[Layer, P], Q],
+    before_fork: Callable[[], None] | None = None,
+    after_fork: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Layer, Q, None] | tuple[Layer, None, T]]:
     by_index = {layer.index: layer for layer in layers}
     context = multiprocessing.get_context("fork")
     #: parts and results: ``(layer index, done, payload)``, in order per layer
     channel: multiprocessing.queues.Queue[tuple[int, bool, object]] = context.Queue()
+    if before_fork is not None:
+        before_fork()
     pool = ProcessPoolExecutor(
         workers,
         mp_context=context,
@@ -178,6 +188,8 @@ def _pooled(
     try:
         largest_first = sorted(layers, key=lambda layer: (-layer.descriptor.size, layer.index))
         futures = {layer.index: pool.submit(_run, layer.index) for layer in largest_first}
+        if after_fork is not None:
+            after_fork(workers)
         prewarm.run_pending()  # the workers are forked: the parent's imports overlap them
         waiting: dict[int, deque[Q]] = {layer.index: deque() for layer in layers}
         results: dict[int, object] = {}

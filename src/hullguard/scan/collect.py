@@ -61,6 +61,10 @@ class WalkPlan:
     export: Callable[[int], object] | None = None
     #: in the parent, in layer order: merge what ``export`` returned
     absorb: Callable[[int, object], None] | None = None
+    #: when layers are read in worker processes: just before they are forked, and in
+    #: the parent right after (with the number of workers); not called otherwise
+    before_fork: Callable[[], None] | None = None
+    after_fork: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -223,7 +227,13 @@ def collect(
         return harvest_layer(image, layer, plan, store, emit)
 
     events = stream_layers(
-        image.source, image.layers, job, convert=_records_of, allow_pool=poolable
+        image.source,
+        image.layers,
+        job,
+        convert=_records_of,
+        allow_pool=poolable,
+        before_fork=plan.before_fork,
+        after_fork=plan.after_fork,
     )
     records: list[FileRecord] = []
     current: int | None = None

@@ -98,6 +98,8 @@ def scan_image(
             visit_path=collector.visit_path if collector else (lambda _p, _s: False),
             export=collector.export if collector else None,
             absorb=collector.absorb if collector else None,
+            before_fork=collector.before_fork if collector else None,
+            after_fork=collector.after_fork if collector else None,
         )
         if packages is not None:
             plan = packages.plan(plan)

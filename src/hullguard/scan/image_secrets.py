@@ -131,12 +131,35 @@ def scanner_key(scanner: SecretScanner) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: text a worker holds while it waits for the rule gate from the parent (then it blocks)
+PENDING_BYTES = 32 << 20
+#: how long a worker waits for the gate before building its own (a parent that died is
+#: stopped by the pool anyway; this only bounds a wait that should never happen)
+GATE_WAIT_SECONDS = 120.0
+
+
 class LayerSecretCollector:
-    """Visitor for the layer walk: runs the engine on every file of every layer."""
+    """Visitor for the layer walk: runs the engine on every file of every layer.
+
+    When the walk forks layer workers, the rule gate (a hyperscan database,
+    ~70 ms to compile) is compiled by the parent *after* the fork, while the
+    workers already read, and sent to them (serialized, a millisecond to load):
+    it used to be compiled before the fork with one core idle. A worker keeps
+    the files it is given until the gate arrives (at most :data:`PENDING_BYTES`,
+    and never past the end of a layer), then scans them in order; findings and
+    counts are exactly those of scanning each file on arrival. Without workers
+    the gate is built on first use, as before.
+    """
 
     def __init__(self, scanner: SecretScanner) -> None:
         self.scanner = scanner
-        scanner.prepare()  # once here, not in each worker process the walk forks
+        # the keyword index once here, not in each worker process the walk forks; the
+        # rule gate in the parent after the fork (``after_fork``), or on first use
+        scanner.prepare(gate=False)
+        self._channel: Any = None
+        self._waiting = False  # in a worker: the gate has not arrived yet
+        self._pending: list[tuple[Layer, FileRecord, bytes]] = []
+        self._pending_bytes = 0
         #: the walk's ``visit_wants``: the scanner's own test (no wrapper call per file)
         self.wants = scanner.wants
         #: the walk's ``visit_path``: what ``wants`` decides before any byte is read
@@ -145,7 +168,59 @@ class LayerSecretCollector:
         self.files_scanned = 0
         self.bytes_scanned = 0
 
+    def before_fork(self) -> None:
+        """The walk is about to fork workers: they will get the gate from ``after_fork``."""
+        if self.scanner.has_gate():
+            return
+        import multiprocessing
+
+        self._channel = multiprocessing.get_context("fork").Queue()
+        self._waiting = True
+
+    def after_fork(self, workers: int) -> None:
+        """In the parent, workers started: compile the gate and send it to each of them."""
+        if self._channel is None:
+            return
+        self._waiting = False
+        gate = self.scanner.build_gate()
+        state = gate.dump() if gate is not None else None
+        # a worker given no layer never takes its copy: exiting must not wait to send it
+        self._channel.cancel_join_thread()
+        for _ in range(workers):
+            self._channel.put(state)
+
+    def _receive(self, block: bool) -> bool:
+        """Take the gate from the parent if it has come (``block``: wait for it)."""
+        import queue
+
+        from hullguard.secrets.gate import RuleGate
+
+        try:
+            state = self._channel.get(block, GATE_WAIT_SECONDS if block else None)
+        except queue.Empty:
+            if not block:
+                return False
+            state = None  # never sent: build our own below
+        if state is not None:
+            self.scanner.install_gate(RuleGate.load(state))
+        else:
+            self.scanner.build_gate()
+        self._waiting = False
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        for layer, record, data in pending:
+            self._scan(layer, record, data)
+        return True
+
     def visit(self, layer: Layer, record: FileRecord, data: bytes | None) -> None:
+        if data is not None and self._waiting and not self._receive(block=False):
+            self._pending.append((layer, record, data))
+            self._pending_bytes += len(data)
+            if self._pending_bytes > PENDING_BYTES:
+                self._receive(block=True)
+            return
+        self._scan(layer, record, data)
+
+    def _scan(self, layer: Layer, record: FileRecord, data: bytes | None) -> None:
         if data is None:
             found = self.scanner.is_sensitive_path(record.path, None)
             matches = [found] if found else []
@@ -163,6 +238,8 @@ class LayerSecretCollector:
         counters are reset so that several layers read by one worker are not
         counted twice.
         """
+        if self._waiting:  # the layer is read: its files are scanned before it is handed over
+            self._receive(block=True)
         found = (self.by_layer.pop(index, []), self.files_scanned, self.bytes_scanned)
         self.files_scanned = self.bytes_scanned = 0
         return found

@@ -228,6 +228,22 @@ class RuleGate:
         )
         self._scratch = _hs.Scratch(self._db) if self._db is not None else None
 
+    def dump(self) -> tuple[bytes | None, frozenset[int]]:
+        """The compiled gates as bytes (hyperscan's serialized database), for :meth:`load`
+        in another process of the same run: deserializing takes a millisecond, compiling
+        takes ~70 ms."""
+        return (_hs.dumpb(self._db) if self._db is not None else None, self.ungated)
+
+    @classmethod
+    def load(cls, state: tuple[bytes | None, frozenset[int]]) -> RuleGate:
+        """A gate from :meth:`dump` (made by this program, in this run, on this machine)."""
+        blob, ungated = state
+        gate = cls.__new__(cls)
+        gate._db = _hs.loadb(blob, _hs.HS_MODE_BLOCK) if blob is not None else None
+        gate.ungated = ungated
+        gate._scratch = _hs.Scratch(gate._db) if gate._db is not None else None
+        return gate
+
     def passed(self, raw: bytes) -> set[int]:
         """Rules that may match somewhere in ``raw``."""
         found = set(self.ungated)

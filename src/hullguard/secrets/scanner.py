@@ -122,12 +122,25 @@ class SecretScanner:
         return self._gate
 
     # ------------------------------------------------------------ public API
-    def prepare(self) -> None:
+    def prepare(self, *, gate: bool = True) -> None:
         """Build the file scope's native indexes now (before forking workers that share
-        them), instead of on first use in each process."""
+        them), instead of on first use in each process; ``gate=False`` leaves the rule
+        gate to be built on first use or installed (:meth:`install_gate`)."""
         self._prefilter(Scope.FILE)
-        if self.use_gate:
+        if self.use_gate and gate:
             self._rule_gate()
+
+    def has_gate(self) -> bool:
+        """Whether the rule gate is built (or not used at all)."""
+        return self._gate is not None or not self.use_gate
+
+    def build_gate(self) -> rule_gate.RuleGate | None:
+        """The rule gate, built now if it is not yet (``None``: gates are not used)."""
+        return self._rule_gate() if self.use_gate else None
+
+    def install_gate(self, gate: rule_gate.RuleGate) -> None:
+        """Use ``gate`` (built from these rules, e.g. by another process of this run)."""
+        self._gate = gate
 
     def wants(self, path: str, size: int, head: bytes) -> bool:
         """Whether the content of ``path`` is worth reading for :meth:`scan_bytes`.
