@@ -29,6 +29,10 @@ CASES = {
             "hullguard.catalog.sbom_input",
         ],
     ),
+    "warm cache": (  # inspect or SBOM from the layer cache: no pool is started
+        ["hullguard.cli.image_cmd", "hullguard.image.walk", "hullguard.scan.image_sbom"],
+        ["multiprocessing", "concurrent.futures"],
+    ),
     "vuln scan": (
         ["hullguard.cli.scan_cmd", "hullguard.cli.scan_image", "hullguard.scan.image_scan"],
         ["hyperscan", "re2", "yaml", "hullguard.secrets.scanner", "hullguard.match"],

@@ -6,13 +6,12 @@ wanted file once, in the single pass that also verifies the layer digests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.parallel import stream_layers
 from hullguard.image.tarstream import Row as Row  # re-exported: workers' and the cache's form
 from hullguard.image.tarstream import TarEntry, entry_row
 from hullguard.model.frozen import from_fields
@@ -192,7 +191,11 @@ def build_layered_view(
     def convert(layer: Layer, rows: list[Row]) -> list[FileRecord]:
         return records_from_rows(rows, layer.index)
 
-    fresh = stream_layers(image.source, todo, job, convert=convert)
+    fresh: Iterator[tuple[Layer, list[FileRecord] | None, list[Row] | None]] = iter(())
+    if todo:  # the pool (multiprocessing, ~20 ms of imports) only when a layer is read
+        from hullguard.image.parallel import stream_layers
+
+        fresh = stream_layers(image.source, todo, job, convert=convert)
     view = LayeredView()
     per_layer: dict[int, list[FileRecord]] = {}
     progress.start("layers", len(image.layers))

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from hullguard.cache import AnalysisCache
 from hullguard.image.fsview import LayeredView
 from hullguard.image.loader import Image
-from hullguard.image.parallel import stream_layers
 from hullguard.image.tarstream import TarEntry, TarStream
 from hullguard.image.walk import (
     PART_ROWS,
@@ -225,6 +224,9 @@ def collect(
 
     def job(layer: Layer, emit: Callable[[list[Row]], None]) -> LayerHarvest:
         return harvest_layer(image, layer, plan, store, emit)
+
+    # imported here: the pool's modules (multiprocessing, ~20 ms) are for cold walks only
+    from hullguard.image.parallel import stream_layers
 
     events = stream_layers(
         image.source,
