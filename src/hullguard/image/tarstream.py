@@ -72,6 +72,12 @@ class TarEntry:
 Row = list[Any]
 
 
+def _entry(item: tuple[Any, ...]) -> TarEntry:
+    """The entry of one tuple of the C scanner (the header offset dropped)."""
+    path, ftype, size, mode, uid, gid, mtime, link, _ = item
+    return TarEntry(path, ftype, size, mode, uid, gid, mtime, link, {})
+
+
 def entry_row(entry: TarEntry) -> Row:
     """The compact row of one entry (what :meth:`TarStream.rows` returns)."""
     # the FileType member itself: a StrEnum is its value in JSON, and ``.value`` is slow
@@ -286,57 +292,33 @@ class TarStream:
         the consumer (most of a layer when only some files are wanted).
         """
         rows: list[Row] = []
-        scan = _scan
-        if scan is None:
-            for entry in self:
-                rows.append(entry_row(entry))
-                if len(rows) >= part_rows:
-                    flush(rows)
-                    rows = []
-                if select(entry.path, entry.type, entry.size, entry.mode):
-                    yield entry
-            flush(rows)
-            return
-        meta = ExtensionState()
-        limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
-        while True:
-            if self._remaining:
-                self._finish_member()
-            if meta.clear():
-                buf = self._buf
-                got = scan(buf, self._pos, limit - self.entries, max_path, _SCAN_TYPES, False)[0]
-                for path, ftype, size, mode, uid, gid, mtime, link, hoff in got:
-                    if self._buf is not buf or self._pos != hoff:
-                        break  # the consumer moved the stream: rescan from where it is
-                    self._pos = hoff + BLOCK
-                    self._data_left = size
-                    self._remaining = (size + BLOCK - 1) // BLOCK * BLOCK
-                    self.entries += 1
-                    rows.append([path, ftype, size, mode, uid, gid, link])
-                    if len(rows) >= part_rows:
-                        flush(rows)
-                        rows = []
-                    if select(path, ftype, size, mode):
-                        yield TarEntry(path, ftype, size, mode, uid, gid, mtime, link, {})
-                    if self._remaining:
-                        self._finish_member()
-                if got:
-                    continue
-            member = self._member(meta)
-            if member is None:
+        members: Iterator[TarEntry | tuple[Any, ...]] = (
+            iter(self) if _scan is None else self._positioned(_scan)
+        )
+        for member in members:
+            if isinstance(member, TarEntry):
+                path, ftype, size, mode = member.path, member.type, member.size, member.mode
+                rows.append(entry_row(member))
+            else:
+                path, ftype, size, mode, uid, gid, _, link, _ = member
+                rows.append([path, ftype, size, mode, uid, gid, link])
+            if len(rows) >= part_rows:
                 flush(rows)
-                return
-            if member[1]:
-                entry = member[0]
-                rows.append(entry_row(entry))
-                if len(rows) >= part_rows:
-                    flush(rows)
-                    rows = []
-                if select(entry.path, entry.type, entry.size, entry.mode):
-                    yield entry
+                rows = []
+            if select(path, ftype, size, mode):
+                yield member if isinstance(member, TarEntry) else _entry(member)
+        flush(rows)
 
     def _iter_fast(self, scan: _ScanFn) -> Iterator[TarEntry]:
         """``__iter__`` with runs of plain headers read by the C scanner."""
+        for member in self._positioned(scan):
+            yield member if isinstance(member, TarEntry) else _entry(member)
+
+    def _positioned(self, scan: _ScanFn) -> Iterator[TarEntry | tuple[Any, ...]]:
+        """Each member with the stream at its data, as iterating: the C scanner's tuple
+        (path, type, size, mode, uid, gid, mtime, link, header offset) for a plain
+        header, the Python reader's entry for the rest. The consumer may read the
+        member's data before asking for the next one."""
         meta = ExtensionState()
         limit, max_path = self._limits.max_entries_per_layer, self._limits.max_path_bytes
         while True:
@@ -345,14 +327,15 @@ class TarStream:
             if meta.clear():
                 buf = self._buf
                 got = scan(buf, self._pos, limit - self.entries, max_path, _SCAN_TYPES, False)[0]
-                for path, ftype, size, mode, uid, gid, mtime, link, hoff in got:
+                for item in got:
+                    size, hoff = item[2], item[8]
                     if self._buf is not buf or self._pos != hoff:
                         break  # the consumer moved the stream: rescan from where it is
                     self._pos = hoff + BLOCK
                     self._data_left = size
                     self._remaining = (size + BLOCK - 1) // BLOCK * BLOCK
                     self.entries += 1
-                    yield TarEntry(path, ftype, size, mode, uid, gid, mtime, link, {})
+                    yield item
                     if self._remaining:
                         self._finish_member()
                 if got:
